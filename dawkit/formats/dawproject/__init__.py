@@ -1,0 +1,172 @@
+"""DAWproject (``.dawproject``): Bitwig's open interchange format.
+
+``read_dawproject`` / ``write_dawproject`` work on files; ``dawproject_from_bytes`` /
+``dawproject_to_bytes`` on bytes.  A bare ``project.xml`` (no ZIP) is read too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from dawkit.archive import ZipArchive, ZipEntry, ZipLimits, read_zip, write_zip
+from dawkit.atomic import atomic_write_bytes
+from dawkit.errors import MissingEntryError
+from dawkit.formats.dawproject.metadata import read_metadata, write_metadata
+from dawkit.formats.dawproject.reader import ProjectReader
+from dawkit.formats.dawproject.writer import ProjectWriter
+from dawkit.interchange.model import Project
+from dawkit.interchange.report import ConversionReport
+from dawkit.safe_xml import parse_xml, xml_declaration
+
+FORMAT = "dawproject"
+PROJECT_ENTRY = "project.xml"
+METADATA_ENTRY = "metadata.xml"
+_ZIP_MAGIC = b"PK\x03\x04"
+_BITWIG_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+
+__all__ = ["read_dawproject", "write_dawproject", "dawproject_from_bytes", "dawproject_to_bytes"]
+
+
+def read_dawproject(path: str | os.PathLike[str], *, limits: ZipLimits = ZipLimits()) -> Project:
+    """Read a ``.dawproject`` archive (or a bare ``project.xml``)."""
+    path = Path(path)
+    data = path.read_bytes()
+    return dawproject_from_bytes(data, source=str(path), base_dir=path.parent, limits=limits)
+
+
+def dawproject_from_bytes(
+    data: bytes,
+    *,
+    source: str = "<bytes>",
+    base_dir: Path | None = None,
+    limits: ZipLimits = ZipLimits(),
+) -> Project:
+    """Parse DAWproject bytes: a ZIP archive or a bare ``project.xml`` document."""
+    if data.startswith(_ZIP_MAGIC) or data[:4] == b"PK\x05\x06":
+        archive = read_zip(data, source=source, limits=limits)
+        files = {entry.name: entry.data for entry in archive.entries}
+        if PROJECT_ENTRY not in files:
+            raise MissingEntryError(f"archive has no {PROJECT_ENTRY}", source=source)
+        project = _read_document(files[PROJECT_ENTRY], source=f"{source}!{PROJECT_ENTRY}", files=files, base_dir=base_dir)
+        ex = project.extras[FORMAT]
+        metadata = files.get(METADATA_ENTRY)
+        if metadata is not None:
+            tree = parse_xml(metadata, source=f"{source}!{METADATA_ENTRY}")
+            read_metadata(tree.getroot(), metadata, project)
+            ex["metadata"] |= _layout(metadata, tree.getroot())
+        referenced = {PROJECT_ENTRY, METADATA_ENTRY, *_referenced_paths(project)}
+        ex["zip"] = {
+            "entries": [_entry_settings(entry) for entry in archive.entries],
+            "comment": archive.comment,
+            "other": {e.name: e.data for e in archive.entries if e.name not in referenced},
+        }
+        return project
+    return _read_document(data, source=source, files=None, base_dir=base_dir)
+
+
+def _read_document(data: bytes, *, source: str, files: dict[str, bytes] | None, base_dir: Path | None) -> Project:
+    tree = parse_xml(data, source=source, huge=True)
+    project = ProjectReader(tree.getroot(), source=source, entries=files, base_dir=base_dir).read()
+    project.extras[FORMAT] |= _layout(data, tree.getroot())
+    return project
+
+
+def _layout(data: bytes, root: etree._Element) -> dict[str, Any]:
+    """How the document was laid out: declaration, indentation, what followed the root."""
+    declaration = xml_declaration(data)
+    text = root.text or ""
+    indent = text[1:] if text.startswith("\n") and not text[1:].strip() and len(root) else None
+    end = data.rstrip()
+    trailer = data[len(end):].decode("utf-8", "replace")
+    return {
+        "declaration": None if declaration is None else declaration.decode("utf-8"),
+        "indent": indent,
+        "trailer": trailer,
+    }
+
+
+def _serialize(root: etree._Element, layout: dict[str, Any], *, default_indent: str = "    ") -> bytes:
+    indent = layout.get("indent", default_indent) if layout else default_indent
+    if indent:
+        etree.indent(root, space=indent)
+    declaration = layout.get("declaration", _BITWIG_DECLARATION) if layout else _BITWIG_DECLARATION
+    body = etree.tostring(root, encoding="UTF-8")
+    head = b"" if declaration is None else declaration.encode("utf-8") + b"\n"
+    trailer = layout.get("trailer", "\n") if layout else "\n"
+    return head + body + trailer.encode("utf-8")
+
+
+def _entry_settings(entry: ZipEntry) -> dict[str, Any]:
+    settings = dataclasses.asdict(entry)
+    del settings["data"]
+    settings["date_time"] = list(entry.date_time)
+    return settings
+
+
+def _referenced_paths(project: Project) -> set[str]:
+    from dawkit.formats.dawproject.reader import iter_embedded
+
+    return {path for path, _, external in iter_embedded(project) if not external}
+
+
+def dawproject_to_bytes(
+    project: Project,
+    *,
+    target: str = "<bytes>",
+    base_dir: Path | None = None,
+    report: ConversionReport | None = None,
+) -> tuple[bytes, ConversionReport]:
+    """The ``.dawproject`` archive for ``project`` and the report of what it could not carry."""
+    report = report or ConversionReport(target=target, format=FORMAT)
+    writer = ProjectWriter(project, report, base_dir=base_dir)
+    root = writer.write()
+    ex = project.extras.get(FORMAT, {})
+    project_xml = _serialize(root, {k: ex[k] for k in ("declaration", "indent", "trailer") if k in ex})
+    metadata_layout = ex.get("metadata", {})
+    metadata_xml = _serialize(
+        write_metadata(project), {k: metadata_layout[k] for k in ("declaration", "indent", "trailer") if k in metadata_layout}
+    )
+    contents: dict[str, bytes] = {METADATA_ENTRY: metadata_xml, PROJECT_ENTRY: project_xml, **writer.files}
+    zip_info = ex.get("zip", {})
+    other: dict[str, bytes] = zip_info.get("other", {})
+    entries: list[ZipEntry] = []
+    for settings in zip_info.get("entries", []):
+        name = settings["name"]
+        data = contents.pop(name, None)
+        if data is None:
+            data = other.get(name)
+        if data is None:
+            continue
+        entry = ZipEntry(**{**settings, "data": data, "date_time": tuple(settings["date_time"])})
+        entries.append(entry)
+    entries.extend(ZipEntry.new(name, data) for name, data in contents.items())
+    buffer = io.BytesIO()
+    write_zip(ZipArchive(entries=entries, comment=zip_info.get("comment", b"")), buffer)
+    report.written.extend(entry.name for entry in entries)
+    _report_foreign_extras(project, report)
+    return buffer.getvalue(), report
+
+
+def write_dawproject(
+    project: Project, path: str | os.PathLike[str], *, report: ConversionReport | None = None
+) -> ConversionReport:
+    """Write ``project`` to ``path`` atomically; returns the conversion report."""
+    path = Path(path)
+    data, report = dawproject_to_bytes(project, target=str(path), base_dir=path.parent.resolve(), report=report)
+    atomic_write_bytes(path, data)
+    return report
+
+
+def _report_foreign_extras(project: Project, report: ConversionReport) -> None:
+    """Data other formats kept for themselves cannot be written here: say so, once per format and kind."""
+    from dawkit.interchange.extras import foreign_extras
+
+    for fmt, paths in foreign_extras(project, keep=FORMAT).items():
+        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        report.lose(f"{fmt}-specific data with no DAWproject equivalent not carried over", shown)

@@ -1,0 +1,72 @@
+"""``metadata.xml``: the MetaData schema as a pydantic-xml model, mapped to canonical Metadata."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+from pydantic_xml import BaseXmlModel, element
+
+from dawkit.formats.dawproject.shell import capture, restore_children
+from dawkit.formats.dawproject.tables import METADATA_FIELDS
+from dawkit.interchange.model import Metadata, Project
+
+FORMAT = "dawproject"
+
+
+class MetaDataXml(BaseXmlModel, tag="MetaData", search_mode="unordered"):
+    """``MetaData.xsd``: optional string elements, in schema order."""
+
+    title: str | None = element(tag="Title", default=None)
+    artist: str | None = element(tag="Artist", default=None)
+    album: str | None = element(tag="Album", default=None)
+    original_artist: str | None = element(tag="OriginalArtist", default=None)
+    composer: str | None = element(tag="Composer", default=None)
+    songwriter: str | None = element(tag="Songwriter", default=None)
+    producer: str | None = element(tag="Producer", default=None)
+    arranger: str | None = element(tag="Arranger", default=None)
+    year: str | None = element(tag="Year", default=None)
+    genre: str | None = element(tag="Genre", default=None)
+    copyright: str | None = element(tag="Copyright", default=None)
+    website: str | None = element(tag="Website", default=None)
+    comment: str | None = element(tag="Comment", default=None)
+
+
+def read_metadata(root: etree._Element, raw: bytes, project: Project) -> None:
+    """Fill ``project.metadata`` from a parsed ``metadata.xml`` (``raw`` = its bytes)."""
+    parsed = MetaDataXml.from_xml_tree(root)
+    values: dict[str, Any] = parsed.model_dump()
+    empty_forms: dict[str, str] = {}
+    for tag, field in METADATA_FIELDS.items():
+        el = root.find(tag)
+        if el is None:
+            continue
+        if values[field] is None:
+            # pydantic-xml reads an empty element as None; the model keeps "present but blank".
+            values[field] = el.text or ""
+        if not el.text:
+            # lxml parses <Title></Title> and <Title/> alike; the bytes tell which the writer used.
+            self_closing = re.search(rb"<%s\s*/>" % tag.encode(), raw) is not None
+            empty_forms[tag] = "self-closing" if self_closing else "pair"
+    project.metadata = Metadata(**values)
+    project.extras.setdefault(FORMAT, {})["metadata"] = {
+        "shell": capture(root, METADATA_FIELDS),
+        "empty": empty_forms,
+    }
+
+
+def write_metadata(project: Project) -> etree._Element:
+    """``metadata.xml``'s root element for ``project``."""
+    metadata = project.metadata
+    values = {field: getattr(metadata, field) for field in METADATA_FIELDS.values()}
+    root = MetaDataXml(**values).to_xml_tree(exclude_none=True)
+    info = project.extras.get(FORMAT, {}).get("metadata", {})
+    empty_forms: dict[str, str] = info.get("empty", {})
+    for el in root:
+        if not el.text:
+            # JAXB (Bitwig) writes blank fields as <Album></Album>; keep whatever the source had.
+            el.text = None if empty_forms.get(el.tag) == "self-closing" else ""
+    root.attrib.update(dict(info.get("shell", {}).get("a", [])))
+    restore_children(root, info.get("shell"))
+    return root
