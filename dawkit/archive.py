@@ -694,7 +694,13 @@ def _compress(entry: ZipEntry, dest: BinaryIO, where: str) -> bytes:
 
 
 def _dos_time(date_time: tuple[int, ...], dest: BinaryIO, where: str) -> tuple[int, int]:
-    year, month, day, hour, minute, second = (tuple(date_time) + (0, 0, 0, 0, 0, 0))[:6]
+    if len(date_time) != 6:
+        raise OutputError(
+            f"timestamp {tuple(date_time)!r} is not (year, month, day, hour, minute, second)",
+            source=_dest_name(dest),
+            where=where,
+        )
+    year, month, day, hour, minute, second = date_time
     if not 1980 <= year <= 2107:
         raise OutputError(
             f"timestamp year {year} is outside the ZIP (DOS) range 1980-2107",

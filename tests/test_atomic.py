@@ -60,25 +60,23 @@ def test_exception_leaves_original_intact_and_no_temp_file(tmp_path: Path) -> No
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
-        with atomic_writer(target) as handle:
-            handle.write(b"half-written garbage")
-            raise Boom
+    with pytest.raises(Boom), atomic_writer(target) as handle:
+        handle.write(b"half-written garbage")
+        raise Boom
     assert target.read_bytes() == b"original"
     assert _leftovers(tmp_path) == []
 
 
 def test_exception_with_no_original_creates_nothing(tmp_path: Path) -> None:
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_writer(tmp_path / "x") as handle:
-            handle.write(b"x")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_writer(tmp_path / "x") as handle:
+        handle.write(b"x")
+        raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_directory(tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "dir" / "song.dawproject"
-    with pytest.raises(OutputError, match="directory .* does not exist") as info:
+    with pytest.raises(OutputError, match=r"directory .* does not exist") as info:
         atomic_write_bytes(target, b"x")
     assert info.value.source == str(target)
     assert str(info.value).startswith(f"{target}: cannot write")
@@ -100,7 +98,7 @@ def test_unwritable_directory(tmp_path: Path) -> None:
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        with pytest.raises(OutputError, match="cannot create a temporary file .*Permission denied"):
+        with pytest.raises(OutputError, match=r"cannot create a temporary file .*Permission denied"):
             atomic_write_bytes(locked / "x", b"x")
     finally:
         locked.chmod(0o700)
@@ -116,7 +114,7 @@ def test_permission_denied_is_reported(tmp_path: Path, monkeypatch: pytest.Monke
         return real_open(path, flags, mode)
 
     monkeypatch.setattr(os, "open", refuse)
-    with pytest.raises(OutputError, match="cannot create a temporary file in .*: Permission denied") as info:
+    with pytest.raises(OutputError, match=r"cannot create a temporary file in .*: Permission denied") as info:
         atomic_write_bytes(tmp_path / "x.dawproject", b"x")
     assert info.value.source == str(tmp_path / "x.dawproject")
 

@@ -75,7 +75,10 @@ def test_entities_hidden_in_wide_encodings_are_refused(codec: str, bom: bool) ->
 
 
 def test_entity_text_inside_a_comment_is_not_a_declaration() -> None:
-    doc = b'<?xml version="1.0"?>\n<!-- <!ENTITY x "y"> -->\n<!DOCTYPE a [<!-- <!ENTITY z "w"> --><!ELEMENT a ANY>]>\n<a/>'
+    doc = (
+        b'<?xml version="1.0"?>\n<!-- <!ENTITY x "y"> -->\n'
+        b'<!DOCTYPE a [<!-- <!ENTITY z "w"> --><!ELEMENT a ANY>]>\n<a/>'
+    )
     assert parse_xml(doc, source="a.xml").getroot().tag == "a"
 
 

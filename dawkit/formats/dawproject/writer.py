@@ -184,6 +184,10 @@ class ProjectWriter:
         signature = self.project.time_signatures.changes[0]
         ts_shell = self.ex.get("TimeSignature")
         self.signature_id = self.ids.claim(shell_attr(ts_shell, "id"))
+        signature_written = ts_shell is not None or shell is None
+        if not signature_written and (signature.numerator, signature.denominator) == (4, 4) and len(self.project.time_signatures.changes) == 1:
+            restore_children(transport, shell)
+            return
         self.sub(
             transport,
             "TimeSignature",
@@ -638,6 +642,8 @@ class ProjectWriter:
         el = self.sub(parent, "TimeSignatureAutomation", shell, [Attr("id", self.ids.claim(shell_attr(shell, "id")))])
         self.sub(el, "Target", self.ex.get("TimeSignatureTarget"), [Attr("parameter", self.signature_id)])
         shells = self.ex.get("TimeSignaturePoints", [])
+        if shell is not None and not shells and len(changes) == 1:
+            changes = []  # the source's lane was empty; its single signature lives in Transport
         for index, change in enumerate(changes):
             p_shell = shells[index] if index < len(shells) else None
             self.sub(
