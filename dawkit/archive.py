@@ -509,6 +509,13 @@ def write_zip(archive: ZipArchive, dest: BinaryIO) -> None:
             timestamps outside the DOS range, or the stream cannot be written.
     """
     _check_names_for_writing(archive.entries, dest)
+    if _END_SIG in archive.comment:
+        # Readers find the end record by scanning backwards for its signature.
+        raise OutputError(
+            "archive comment contains the end-of-central-directory signature PK\\x05\\x06; "
+            "readers would misparse the archive",
+            source=_dest_name(dest),
+        )
     out = _Output(dest)
     try:
         central = [_write_entry(out, entry, dest) for entry in archive.entries]

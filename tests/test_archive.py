@@ -202,6 +202,11 @@ def test_write_refuses_unsafe_and_duplicate_names() -> None:
         _rewrite(ZipArchive([ZipEntry.new("x", b""), ZipEntry.new("x", b"")]))
 
 
+def test_write_refuses_comment_with_end_signature() -> None:
+    with pytest.raises(OutputError, match="end-of-central-directory signature"):
+        _rewrite(ZipArchive([], comment=b"xxPK\x05\x06"))
+
+
 def test_write_refuses_unwritable_method_and_dates() -> None:
     entry = ZipEntry.new("x", b"x")
     entry.compress_type = zipfile.ZIP_LZMA
@@ -228,7 +233,7 @@ _names = st.lists(
     names=_names,
     payloads=st.lists(st.binary(max_size=3000), min_size=5, max_size=5),
     compress=st.lists(st.booleans(), min_size=5, max_size=5),
-    comment=st.binary(max_size=20),
+    comment=st.binary(max_size=20).filter(lambda c: b"PK\x05\x06" not in c),
 )
 def test_write_read_round_trip(
     names: list[str], payloads: list[bytes], compress: list[bool], comment: bytes
@@ -416,6 +421,41 @@ def test_local_and_central_names_disagree() -> None:
 def test_bzip2_entries_are_readable() -> None:
     data = _zip([("a.txt", b"hello " * 100)], method=zipfile.ZIP_BZIP2)
     assert read_zip(data, source="bz.zip").entries[0].data == b"hello " * 100
+
+
+def _fuzz_seed() -> bytes:
+    buffer = io.BytesIO()
+    write_zip(
+        ZipArchive(
+            [
+                ZipEntry.new("metadata.xml", b"<MetaData><Title>t</Title></MetaData>\n"),
+                ZipEntry.new("project.xml", b"<Project>" + b"<Track/>" * 50 + b"</Project>\n"),
+                ZipEntry.new("audio/a.wav", bytes(range(256)), compress=False),
+            ]
+        ),
+        buffer,
+    )
+    return buffer.getvalue()
+
+
+FUZZ_SEED = _fuzz_seed()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(FUZZ_SEED) - 1), st.integers(0, 255)), min_size=1, max_size=6
+    ),
+    cut=st.integers(0, len(FUZZ_SEED)),
+)
+def test_damaged_archives_raise_only_dawkit_errors(edits: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(FUZZ_SEED)
+    for position, value in edits:
+        data[position] = value
+    try:
+        read_zip(bytes(data[: max(cut, 1)]), source="fuzz.zip")
+    except DawkitError as exc:
+        assert "\n" not in str(exc)
 
 
 def test_missing_file() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from dawkit.errors import EntityExpansionError, MalformedXMLError, UnsafeInputError
+from dawkit.errors import DawkitError, EntityExpansionError, MalformedXMLError, UnsafeInputError
 from dawkit.safe_xml import element_path, parse_xml, xml_declaration
 
 BITWIG_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -135,6 +137,22 @@ def test_errors_are_one_line() -> None:
     with pytest.raises(MalformedXMLError) as info:
         parse_xml(b"<a>\n<b>\n</a>", source="x.xml")
     assert "\n" not in str(info.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=0, max_size=9)), max_size=5))
+def test_damaged_xml_raises_only_dawkit_errors(edits: list[tuple[int, bytes]]) -> None:
+    data = bytearray(
+        b'<?xml version="1.0"?><!DOCTYPE a [<!ELEMENT a ANY>]><a x="1"><![CDATA[c]]><!--k--><b/></a>'
+    )
+    for position, chunk in edits:
+        position %= len(data) + 1
+        data[position : position + len(chunk) // 2] = chunk
+    xml_declaration(bytes(data))
+    try:
+        parse_xml(bytes(data), source="fuzz.xml")
+    except DawkitError as exc:
+        assert "\n" not in str(exc)
 
 
 # --- what is kept --------------------------------------------------------------------------

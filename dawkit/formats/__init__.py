@@ -1,0 +1,192 @@
+"""The format registry: which formats exist, how to recognise them, and their reader/writer.
+
+Formats are found by file extension and confirmed by sniffing the content; a mismatch is an
+error rather than a guess.  Readers and writers are imported lazily so that ``dawkit --help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import io
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dawkit.errors import CorruptFileError, FormatMismatchError, LossError, UnsupportedFormatError
+from dawkit.interchange.model import Project
+from dawkit.interchange.report import ConversionReport
+
+_SNIFF_BYTES = 64 * 1024
+_XML_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*)")
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """One file format.  ``reader`` and ``to_bytes`` are ``"module:function"`` names:
+    ``reader(path) -> Project``; ``to_bytes(project, *, target, base_dir, **options) ->
+    (bytes, ConversionReport)``.  None means dawkit cannot do that yet."""
+
+    name: str
+    title: str
+    extensions: tuple[str, ...]
+    reader: str | None
+    to_bytes: str | None
+
+
+FORMATS: tuple[FormatSpec, ...] = (
+    FormatSpec(
+        "dawproject",
+        "DAWproject",
+        (".dawproject",),
+        "dawkit.formats.dawproject:read_dawproject",
+        "dawkit.formats.dawproject:dawproject_to_bytes",
+    ),
+    FormatSpec("als", "Ableton Live Set", (".als",), None, None),
+    FormatSpec("midi", "Standard MIDI File", (".mid", ".midi", ".kar", ".rmi"), None, None),
+    FormatSpec("musicxml", "MusicXML", (".musicxml", ".mxl"), None, None),
+)
+BY_NAME: dict[str, FormatSpec] = {spec.name: spec for spec in FORMATS}
+
+#: XML root element -> format.
+_XML_ROOTS: dict[bytes, str] = {
+    b"Project": "dawproject",
+    b"Ableton": "als",
+    b"score-partwise": "musicxml",
+    b"score-timewise": "musicxml",
+}
+
+
+def _load(reference: str) -> Callable[..., Any]:
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def format_for_extension(path: str | os.PathLike[str]) -> FormatSpec | None:
+    """The format a file name's extension names, if any (``.xml`` names none: it is ambiguous)."""
+    suffix = Path(path).suffix.lower()
+    return next((spec for spec in FORMATS if suffix in spec.extensions), None)
+
+
+def _xml_root(head: bytes) -> str | None:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    for match in _XML_ROOT.finditer(text):
+        start = match.start()
+        if text[start + 1 : start + 2] in (b"?", b"!"):
+            continue
+        return _XML_ROOTS.get(match.group(1))
+    return None
+
+
+def sniff(path: str | os.PathLike[str]) -> str | None:
+    """The format the content of ``path`` looks like, or None."""
+    with open(path, "rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if head.startswith((b"MThd", b"RIFF")) and (head.startswith(b"MThd") or head[8:12] == b"RMID"):
+        return "midi"
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return None
+        if "project.xml" in names:
+            return "dawproject"
+        if "META-INF/container.xml" in names or any(n.endswith((".musicxml", ".xml")) for n in names):
+            return "musicxml"
+        return None
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(head)) as stream:
+                inner = stream.read(4096)
+        except (OSError, EOFError):
+            inner = b""
+        return "als" if _xml_root(inner) == "als" else None
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return _xml_root(head)
+    return None
+
+
+def detect(path: str | os.PathLike[str]) -> FormatSpec:
+    """The format of an existing file: its extension, confirmed by its content."""
+    named = format_for_extension(path)
+    try:
+        sniffed = sniff(path)
+    except FileNotFoundError:
+        raise CorruptFileError("no such file", source=path) from None
+    except IsADirectoryError:
+        raise CorruptFileError("is a directory, not a file", source=path) from None
+    except OSError as error:
+        raise CorruptFileError(f"cannot read: {error.strerror or error}", source=path) from None
+    if named is not None and sniffed is not None and named.name != sniffed:
+        raise FormatMismatchError(
+            f"the extension says {named.title} but the content is {BY_NAME[sniffed].title}", source=path
+        )
+    if named is None and sniffed is None:
+        raise UnsupportedFormatError("not a format dawkit knows (by extension or content)", source=path)
+    spec = named or BY_NAME[sniffed or ""]
+    if sniffed is None:
+        raise FormatMismatchError(f"the extension says {spec.title} but the content is not", source=path)
+    return spec
+
+
+def output_format(path: str | os.PathLike[str], format: str | None = None) -> FormatSpec:
+    """The format to write ``path`` in: ``format`` if given, else the extension's."""
+    if format is not None:
+        spec = BY_NAME.get(format.lower())
+        if spec is None:
+            raise UnsupportedFormatError(f"unknown format {format!r}; known: {', '.join(BY_NAME)}", source=path)
+        return spec
+    spec = format_for_extension(path)
+    if spec is None:
+        raise UnsupportedFormatError(
+            f"cannot tell the output format from the extension {Path(path).suffix!r}; use --to", source=path
+        )
+    return spec
+
+
+def read(path: str | os.PathLike[str], format: str | None = None) -> Project:
+    """Read any supported project file into the canonical model."""
+    spec = BY_NAME.get(format.lower()) if format else detect(path)
+    if spec is None:
+        raise UnsupportedFormatError(f"unknown format {format!r}", source=path)
+    if spec.reader is None:
+        raise UnsupportedFormatError(f"reading {spec.title} is not supported yet", source=path)
+    return _load(spec.reader)(path)
+
+
+def to_bytes(project: Project, path: str | os.PathLike[str], format: str | None = None, **options: Any) -> tuple[bytes, ConversionReport]:
+    """Serialise ``project`` for ``path`` without writing it: the bytes and the report."""
+    spec = output_format(path, format)
+    if spec.to_bytes is None:
+        raise UnsupportedFormatError(f"writing {spec.title} is not supported yet", source=path)
+    target = Path(path)
+    return _load(spec.to_bytes)(project, target=str(target), base_dir=target.parent.resolve(), **options)
+
+
+def write(
+    project: Project,
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    strict: bool = False,
+    **options: Any,
+) -> ConversionReport:
+    """Write ``project`` to ``path`` (atomically) and return the conversion report.
+
+    With ``strict=True`` nothing is written if anything would be lost (:class:`LossError`).
+    """
+    from dawkit.atomic import atomic_write_bytes
+
+    data, report = to_bytes(project, path, format, **options)
+    if strict and report.losses:
+        first = report.losses[0]
+        more = f" (and {len(report.losses) - 1} more)" if len(report.losses) > 1 else ""
+        raise LossError(f"refusing to write: {first}{more}", source=path)
+    atomic_write_bytes(path, data)
+    return report
