@@ -40,7 +40,9 @@ SendMode = Literal["pre", "post"]
 class Model(BaseModel):
     """Base of all canonical model objects."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, ser_json_inf_nan="strings")
+    model_config = ConfigDict(
+        extra="forbid", ser_json_inf_nan="strings", ser_json_bytes="base64", val_json_bytes="base64"
+    )
 
     extras: Extras = Field(default_factory=dict, description="format-specific data, keyed by format name")
 
