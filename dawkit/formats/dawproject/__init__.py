@@ -16,7 +16,7 @@ from lxml import etree
 
 from dawkit.archive import ZipArchive, ZipEntry, ZipLimits, read_zip, write_zip
 from dawkit.atomic import atomic_write_bytes
-from dawkit.errors import MissingEntryError
+from dawkit.errors import CorruptFileError, DawkitError, FormatMismatchError, MissingEntryError
 from dawkit.formats.dawproject.metadata import read_metadata, write_metadata
 from dawkit.formats.dawproject.reader import ProjectReader
 from dawkit.formats.dawproject.writer import ProjectWriter
@@ -36,7 +36,14 @@ __all__ = ["read_dawproject", "write_dawproject", "dawproject_from_bytes", "dawp
 def read_dawproject(path: str | os.PathLike[str], *, limits: ZipLimits = ZipLimits()) -> Project:
     """Read a ``.dawproject`` archive (or a bare ``project.xml``)."""
     path = Path(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise CorruptFileError("is a directory, not a file", source=str(path)) from None
+    except FileNotFoundError:
+        raise CorruptFileError("no such file", source=str(path)) from None
+    except OSError as exc:
+        raise CorruptFileError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
     return dawproject_from_bytes(data, source=str(path), base_dir=path.parent, limits=limits)
 
 
@@ -47,7 +54,33 @@ def dawproject_from_bytes(
     base_dir: Path | None = None,
     limits: ZipLimits = ZipLimits(),
 ) -> Project:
-    """Parse DAWproject bytes: a ZIP archive or a bare ``project.xml`` document."""
+    """Parse DAWproject bytes: a ZIP archive or a bare ``project.xml`` document.
+
+    Every failure is a :class:`~dawkit.errors.DawkitError` naming ``source``.
+    """
+    try:
+        return _from_bytes(data, source=source, base_dir=base_dir, limits=limits)
+    except DawkitError as exc:
+        if exc.source is not None:
+            raise
+        raise type(exc)(exc.message, source=source, where=exc.where) from exc
+    except _RESIDUAL as exc:
+        # Last resort: the precise checks in the reader should have caught this first.
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+        detail = detail if len(detail) <= 200 else detail[:197] + "..."
+        raise CorruptFileError(f"cannot read DAWproject ({detail})", source=source) from exc
+
+
+#: What a reader bug on unforeseen damage may raise; turned into CorruptFileError at the boundary.
+_RESIDUAL = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, RecursionError)
+#: Magic numbers of formats that are sometimes given a ``.dawproject`` name by mistake.
+_FOREIGN_MAGIC = {b"MThd": "a Standard MIDI File", b"RIFF": "a RIFF file (WAV/RMID)", b"\x1f\x8b": "gzip data"}
+
+
+def _from_bytes(data: bytes, *, source: str, base_dir: Path | None, limits: ZipLimits) -> Project:
+    foreign = next((title for magic, title in _FOREIGN_MAGIC.items() if data.startswith(magic)), None)
+    if foreign is not None:
+        raise FormatMismatchError(f"content is {foreign}, not a DAWproject archive or project.xml", source=source)
     if data.startswith(_ZIP_MAGIC) or data[:4] == b"PK\x05\x06":
         archive = read_zip(data, source=source, limits=limits)
         files = {entry.name: entry.data for entry in archive.entries}
@@ -58,7 +91,7 @@ def dawproject_from_bytes(
         metadata = files.get(METADATA_ENTRY)
         if metadata is not None:
             tree = parse_xml(metadata, source=f"{source}!{METADATA_ENTRY}")
-            read_metadata(tree.getroot(), metadata, project)
+            read_metadata(tree.getroot(), metadata, project, source=f"{source}!{METADATA_ENTRY}")
             ex["metadata"] |= _layout(metadata, tree.getroot())
         referenced = {PROJECT_ENTRY, METADATA_ENTRY, *_referenced_paths(project)}
         ex["zip"] = {

@@ -6,11 +6,15 @@ import re
 from typing import Any
 
 from lxml import etree
+from pydantic import ValidationError
 from pydantic_xml import BaseXmlModel, element
+from pydantic_xml.errors import ParsingError
 
+from dawkit.errors import InvalidValueError
 from dawkit.formats.dawproject.shell import capture, restore_children
 from dawkit.formats.dawproject.tables import METADATA_FIELDS
 from dawkit.interchange.model import Metadata, Project
+from dawkit.safe_xml import element_path
 
 FORMAT = "dawproject"
 
@@ -33,9 +37,16 @@ class MetaDataXml(BaseXmlModel, tag="MetaData", search_mode="unordered"):
     comment: str | None = element(tag="Comment", default=None)
 
 
-def read_metadata(root: etree._Element, raw: bytes, project: Project) -> None:
-    """Fill ``project.metadata`` from a parsed ``metadata.xml`` (``raw`` = its bytes)."""
-    parsed = MetaDataXml.from_xml_tree(root)
+def read_metadata(root: etree._Element, raw: bytes, project: Project, *, source: str | None = None) -> None:
+    """Fill ``project.metadata`` from a parsed ``metadata.xml`` (``raw`` = its bytes; ``source``
+    names it in errors)."""
+    if root.tag != "MetaData":
+        raise InvalidValueError(f"root element is <{root.tag}>, expected <MetaData>", source=source, where="/")
+    try:
+        parsed = MetaDataXml.from_xml_tree(root)
+    except (ValidationError, ParsingError) as exc:
+        detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        raise InvalidValueError(f"invalid metadata: {detail}", source=source, where=element_path(root)) from exc
     values: dict[str, Any] = parsed.model_dump()
     empty_forms: dict[str, str] = {}
     for tag, field in METADATA_FIELDS.items():

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
+from pydantic import ValidationError
 
-from dawkit.errors import DanglingReferenceError, DawkitError, InvalidValueError
+from dawkit.errors import DanglingReferenceError, DawkitError, InvalidValueError, UnsafeInputError
 from dawkit.formats.dawproject.lexical import (
     adapter_style_of,
     double_style_of,
@@ -67,6 +68,8 @@ from dawkit.interchange.units import gain_to_db, normalized_to_pan
 from dawkit.safe_xml import element_path
 
 FORMAT = "dawproject"
+#: Deepest group-track nesting read; deeper documents would exhaust the recursion limit downstream.
+MAX_TRACK_NESTING = 100
 
 
 @dataclass
@@ -84,6 +87,10 @@ def _volume_decoder(unit: str | None) -> Callable[[float], float]:
 
 def _pan_decoder(unit: str | None) -> Callable[[float], float]:
     return normalized_to_pan if unit in (None, "normalized") else (lambda v: v)
+
+
+#: Unit of the model's automation values per target kind (see AutomationPoint); others keep the lane's.
+_MODEL_UNITS: dict[str, str | None] = {"volume": "decibel", "send": "decibel", "pan": "bipolar", "mute": None}
 
 
 def _identity(value: float) -> float:
@@ -136,6 +143,15 @@ class ProjectReader:
         if text is None:
             return default
         return parse_number(text, source=self.source, where=f"{self.where(el)}@{name}")
+
+    def time(self, el: etree._Element, name: str, default: float | None = None) -> float | None:
+        """A time position or length: a number that must be finite (``inf`` is refused too)."""
+        value = self.num(el, name, default)
+        if value is not None and not math.isfinite(value):
+            raise InvalidValueError(
+                f"{name} {el.get(name)!r} is not a finite number", source=self.source, where=f"{self.where(el)}@{name}"
+            )
+        return value
 
     def int_(self, el: etree._Element, name: str, default: int | None = None) -> int | None:
         text = el.get(name)
@@ -213,6 +229,9 @@ class ProjectReader:
             return build()
         except DawkitError as error:
             raise InvalidValueError(error.message, source=self.source, where=self.where(el)) from None
+        except (ValueError, ArithmeticError) as error:  # incl. pydantic.ValidationError
+            message = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
+            raise InvalidValueError(message, source=self.source, where=self.where(el)) from error
 
     def tempo_automation(self, arrangement: etree._Element, project: Project) -> None:
         ex = _ex(project)
@@ -222,8 +241,10 @@ class ProjectReader:
             ex["TempoAutomation"] = shell
             if rows:
                 unit = self.lane_unit(lane)
+                point_els = [p for p in lane if isinstance(p.tag, str) and p.tag in POINT_VALUES]
                 points = [
-                    TempoPoint(beat=self.to_beats(t, unit), bpm=v, interpolation=i) for t, v, i in rows
+                    self.checked(p, lambda t=t, v=v, i=i: TempoPoint(beat=self.to_beats(t, unit), bpm=v, interpolation=i))
+                    for p, (t, v, i) in zip(point_els, rows, strict=True)
                 ]
                 project.tempo_map = self.checked(lane, lambda: TempoMap(points=points))
                 self.tempo = project.tempo_map
@@ -235,11 +256,15 @@ class ProjectReader:
             unit = self.lane_unit(lane)
             changes = []
             for point in lane.iterfind("TimeSignaturePoint"):
+                time = self.time(point, "time", 0.0)
+                numerator = self.int_(point, "numerator", 4)
+                denominator = self.int_(point, "denominator", 4)
                 changes.append(
-                    TimeSignatureChange(
-                        beat=self.to_beats(self.num(point, "time", 0.0), unit),
-                        numerator=self.int_(point, "numerator", 4),
-                        denominator=self.int_(point, "denominator", 4),
+                    self.checked(
+                        point,
+                        lambda: TimeSignatureChange(
+                            beat=self.to_beats(time, unit), numerator=numerator, denominator=denominator
+                        ),
                     )
                 )
             ex["TimeSignaturePoints"] = [capture(p) for p in lane.iterfind("TimeSignaturePoint")]
@@ -270,6 +295,10 @@ class ProjectReader:
         ex["order"] = order
 
     def track(self, el: etree._Element) -> Track:
+        if sum(1 for _ in el.iterancestors("Track")) >= MAX_TRACK_NESTING:
+            raise UnsafeInputError(
+                f"tracks are nested more than {MAX_TRACK_NESTING} levels deep", source=self.source, where=self.where(el)
+            )
         bare = el.tag == "Channel"
         channel_el = el if bare else el.find("Channel")
         children = [] if bare else el.findall("Track")
@@ -340,7 +369,12 @@ class ProjectReader:
             self.targets[parameter_id] = _Target(track, target, decode)
 
     def send(self, el: etree._Element, track: Track) -> Send:
-        send = Send(target="", mode=el.get("type", "post"))
+        mode = el.get("type", "post")
+        if mode not in ("pre", "post"):
+            raise InvalidValueError(
+                f"send type {mode!r} is not pre or post", source=self.source, where=f"{self.where(el)}@type"
+            )
+        send = Send(target="", mode=mode)
         ex = _ex(send)
         ex["Send"] = capture(el, ("Enable", "Volume"))
         volume = el.find("Volume")
@@ -431,17 +465,22 @@ class ProjectReader:
         kind = PARAMETER_KINDS.get(el.tag, "bool" if el.tag in ("Enabled", "AutoMakeup") else "real")
         reader = self.bool_ if kind == "bool" else (self.int_ if kind in ("integer", "enum") else self.num)
         value = reader(el, "value")
+        bound = self.int_ if kind in ("integer", "enum") else self.num  # xs:int bounds are written as integers
         parameter = Parameter(
             id=el.get("id") or self.mint("parameter"),
             name=el.get("name"),
             kind=kind,
             value=None if value is None else float(value),
-            min=self.num(el, "min"),
-            max=self.num(el, "max"),
+            min=bound(el, "min"),
+            max=bound(el, "max"),
             unit=el.get("unit"),
             plugin_param_id=self.int_(el, "parameterID"),
         )
+        if kind == "enum" and el.get("count") is not None:
+            # EnumParameter has no bounds but a count of choices: indices 0 .. count-1.
+            parameter.min, parameter.max = 0.0, float(self.int_(el, "count") - 1)
         _ex(parameter)["shell"] = capture(el)
+        _ex(parameter)["tag"] = el.tag
         return parameter
 
     def register_device(self, device: Device, el: etree._Element, track: Track) -> None:
@@ -470,7 +509,7 @@ class ProjectReader:
             unit = self.lane_unit(markers)
             for m in markers.iterfind("Marker"):
                 marker = Marker(
-                    time=self.to_beats(self.num(m, "time", 0.0), unit),
+                    time=self.to_beats(self.time(m, "time", 0.0), unit),
                     name=m.get("name", ""),
                     color=m.get("color"),
                     comment=m.get("comment"),
@@ -532,7 +571,7 @@ class ProjectReader:
         rows, shell = self.point_rows(el)
         automation = Automation(
             target=target.target.model_copy(),
-            unit=el.get("unit"),
+            unit=_MODEL_UNITS.get(target.target.kind, el.get("unit")),
             points=[
                 AutomationPoint(time=self.to_beats(t, unit), value=target.decode(v), interpolation=i)
                 for t, v, i in rows
@@ -560,7 +599,7 @@ class ProjectReader:
         irregular: dict[str, Any] = {}
         for index, point in enumerate(points):
             kind = POINT_VALUES[point.tag]
-            time = self.num(point, "time", 0.0)
+            time = self.time(point, "time", 0.0)
             if kind == "bool":
                 value = 1.0 if self.bool_(point, "value", False) else 0.0
             elif kind == "int":
@@ -589,21 +628,27 @@ class ProjectReader:
     # -- clips -------------------------------------------------------------------------------
     def clip(self, el: etree._Element, parent_unit: str) -> Clip:
         content_unit = el.get("contentTimeUnit") or parent_unit
-        start = self.num(el, "time", 0.0)
-        duration = self.num(el, "duration")
-        play_start = self.num(el, "playStart")
-        play_stop = self.num(el, "playStop")
+        start = self.time(el, "time", 0.0)
+        duration = self.time(el, "duration")
+        play_start = self.time(el, "playStart")
+        play_stop = self.time(el, "playStop")
         if duration is None and play_start is not None and play_stop is not None:
             duration = play_stop - play_start
         beat_start = self.to_beats(start, parent_unit)
         length = 0.0 if duration is None else self.to_beats(start + duration, parent_unit) - beat_start
+        if not (math.isfinite(beat_start) and math.isfinite(length)):
+            raise InvalidValueError(
+                f"clip time {start!r} and duration {duration!r} lie outside the representable range",
+                source=self.source,
+                where=self.where(el),
+            )
         fade_unit = el.get("fadeTimeUnit") or parent_unit
 
         def fade(name: str) -> float:
-            value = self.num(el, name, 0.0)
+            value = self.time(el, name, 0.0)
             return self.tempo.seconds_to_beats(abs(value)) * math.copysign(1, value) if fade_unit == "seconds" else value
 
-        loop_start, loop_end = self.num(el, "loopStart"), self.num(el, "loopEnd")
+        loop_start, loop_end = self.time(el, "loopStart"), self.time(el, "loopEnd")
         clip = Clip(
             name=el.get("name"),
             color=el.get("color"),
@@ -638,7 +683,7 @@ class ProjectReader:
                 # Bitwig's double-wrapped clip: the arranger clip holds one event clip.
                 ex["inner"] = {"Clips": capture(el, ("Clip",)), "Clip": capture(inner[0], ("Notes", "Lanes", "Points", "Warps", "Audio"))}
                 inner_unit = inner[0].get("contentTimeUnit") or (el.get("timeUnit") or unit)
-                offset = self.num(inner[0], "time", 0.0) - (self.num(inner[0], "playStart", 0.0) or 0.0)
+                offset = self.time(inner[0], "time", 0.0) - (self.time(inner[0], "playStart", 0.0) or 0.0)
                 ex["inner"]["offset"] = offset
                 child = next(c for c in inner[0] if isinstance(c.tag, str) and c.tag != "Clip")
                 self.clip_content(clip, child, inner_unit)
@@ -763,16 +808,28 @@ class ProjectReader:
                     raise InvalidValueError(
                         f"{name} {texts[index]!r} is not a number", source=self.source, where=self.where(notes[index])
                     )
+        infinite = np.flatnonzero(np.isinf(values))
+        if infinite.size:
+            index = int(infinite[0])
+            raise InvalidValueError(
+                f"{name} {texts[index]!r} is not a finite number",
+                source=self.source,
+                where=f"{self.where(notes[index])}@{name}",
+            )
         return values
 
     def int_column(self, texts: list[str | None], notes: list[etree._Element], name: str) -> np.ndarray:
         try:
             return np.array([int(t) for t in texts], dtype=np.int64)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             for text, note in zip(texts, notes, strict=True):
                 if text is None:
                     raise InvalidValueError(f"note has no {name}", source=self.source, where=self.where(note)) from None
-                parse_int(text, source=self.source, where=f"{self.where(note)}@{name}")
+                value = parse_int(text, source=self.source, where=f"{self.where(note)}@{name}")
+                if not -(2**63) <= value < 2**63:
+                    raise InvalidValueError(
+                        f"{name} {value} is out of range", source=self.source, where=f"{self.where(note)}@{name}"
+                    ) from None
             raise
 
     def irregular_notes(
@@ -831,8 +888,8 @@ class ProjectReader:
         content_unit = el.get("contentTimeUnit", "seconds")
         warp_shells = []
         for warp in el.iterfind("Warp"):
-            time = self.num(warp, "time", 0.0)
-            content_time = self.num(warp, "contentTime", 0.0)
+            time = self.time(warp, "time", 0.0)
+            content_time = self.time(warp, "contentTime", 0.0)
             content.warp_markers.append(
                 WarpMarker(
                     beat=self.to_beats(time, outer_unit),
@@ -853,7 +910,7 @@ class ProjectReader:
             file=AudioFile(path=path, external=external, data=data),
             sample_rate=self.int_(el, "sampleRate"),
             channels=self.int_(el, "channels"),
-            duration=self.num(el, "duration"),
+            duration=self.time(el, "duration"),
             algorithm=el.get("algorithm"),
         )
         ex = _ex(content)

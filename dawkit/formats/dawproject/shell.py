@@ -70,6 +70,11 @@ class Attr:
     default: Any = None
 
 
+#: Where JAXB (Bitwig) puts inherited attributes relative to a class's own ones (rank 0, kept in
+#: the order the writer passes them): RealParameter bounds first, then Parameter, Referenceable, Nameable.
+_JAXB_RANK: dict[str, int] = {"max": -2, "min": -1, "parameterID": 1, "id": 2, "name": 3, "color": 4, "comment": 5}
+
+
 def _matches(text: str, value: Any, kind: Kind) -> bool:
     try:
         if kind == "str":
@@ -107,7 +112,12 @@ class Emitter:
         owned = {a.name: a for a in attrs}
         original = dict(shell["a"]) if shell else {}
         out: dict[str, str] = {}
-        for name in [*original, *(n for n in owned if n not in original)]:
+        fresh = [n for n in owned if n not in original]
+        if not original and "id" in owned:
+            # A new Referenceable: JAXB order (the class's own attributes, then Referenceable/Nameable;
+            # elements without an id, e.g. Application@name, are passed in their order already).
+            fresh.sort(key=lambda n: _JAXB_RANK.get(n, 0))
+        for name in [*original, *fresh]:
             attr = owned.get(name)
             if attr is None:
                 out[name] = original[name]

@@ -39,17 +39,21 @@ from dawkit.interchange.model import (
     ClipEnvelope,
     Device,
     MidiContent,
+    Parameter,
     Project,
     Send,
     Track,
 )
 from dawkit.interchange.notes import NoteExpression, NoteList
 from dawkit.interchange.report import ConversionReport
+from dawkit.interchange.timemap import TempoMap
 from dawkit.interchange.units import db_to_gain, pan_to_normalized
 
 FORMAT = "dawproject"
 _NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
 _ID_IN_XML = re.compile(r'\bid="([^"]+)"')
+#: The schema's Unit enumeration (RealParameter@unit, Points@unit).
+_UNITS = frozenset({"linear", "normalized", "percent", "decibel", "hertz", "semitones", "seconds", "beats", "bpm"})
 
 
 def _ex(obj: Any) -> dict[str, Any]:
@@ -79,6 +83,8 @@ class _Ids:
 def _collect_ids(value: Any, out: set[str]) -> None:
     """Every id a shell or model object of ``value`` would like to keep."""
     if isinstance(value, BaseModel):
+        if isinstance(getattr(value, "id", None), str):
+            out.add(value.id)  # model ids (tracks, devices, parameters, contents, scenes) keep theirs
         for name in type(value).model_fields:
             _collect_ids(getattr(value, name), out)
     elif isinstance(value, dict):
@@ -92,6 +98,12 @@ def _collect_ids(value: Any, out: set[str]) -> None:
                 _collect_ids(item, out)
     elif isinstance(value, str) and 'id="' in value:
         out.update(_ID_IN_XML.findall(value))
+
+
+def _plain_tempo(tempo: TempoMap) -> bool:
+    """A single hold tempo from beat 0: Transport/Tempo says it all.  Anything else (several
+    points, even of equal bpm, a ramp flag, a later first point) needs a TempoAutomation lane."""
+    return len(tempo.points) == 1 and tempo.points[0].beat == 0.0 and tempo.points[0].interpolation == "hold"
 
 
 def _time_unit(*shells: Shell | None, default: str = "beats") -> str:
@@ -122,6 +134,7 @@ class ProjectWriter:
         self.parameter_units: dict[str, str | None] = {}
         self.content_ids: dict[str, str] = {}
         self.track_ids: dict[str, str] = {}
+        self.pending_references: list[tuple[etree._Element, str, str]] = []
         self.tempo = project.tempo_map
 
     # -- helpers -----------------------------------------------------------------------------
@@ -167,7 +180,35 @@ class ProjectWriter:
         self.arrangement(root)
         self.scenes(root)
         restore_children(root, shell)
+        self.resolve_references(root)
+        self.report_unmapped()
         return root
+
+    def resolve_references(self, root: etree._Element) -> None:
+        """Alias clips whose shared content is gone cannot be written: a dangling IDREF makes the
+        document invalid and a clip with neither content nor reference is meaningless."""
+        if not self.pending_references:
+            return
+        ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id") is not None}
+        for el, reference, where in self.pending_references:
+            if reference not in ids:
+                el.getparent().remove(el)
+                self.report.lose(f"alias clip dropped: the content it shares ({reference!r}) is not in the project", where)
+
+    def report_unmapped(self) -> None:
+        """Model data DAWproject has no place for at all."""
+        project = self.project
+        for signature in project.key_signatures:
+            self.report.lose(f"key signature {signature.tonic} {signature.mode} not representable in DAWproject", f"beat {signature.beat:g}")
+        if project.loop is not None:
+            self.report.lose("arrangement loop region not representable in DAWproject", f"beats {project.loop.start:g}-{project.loop.end:g}")
+        scenes = {scene.id for scene in project.scenes}
+        for _, track in project.iter_tracks():
+            if track.channel.arm:
+                self.report.lose("record arm not representable in DAWproject", f"track '{track.name}'")
+            for slot in track.slots:
+                if slot.scene not in scenes:
+                    self.report.lose(f"launcher slot of missing scene {slot.scene!r} dropped", f"track '{track.name}'")
 
     def transport(self, root: etree._Element) -> None:
         shell = self.ex.get("Transport")
@@ -276,7 +317,7 @@ class ProjectWriter:
                 Attr("solo", channel.solo, "bool", default=False),
                 Attr("id", channel_id),
             ],
-            [Attr("solo", channel.solo, "bool")],
+            [Attr("audioChannels", channel.audio_channels, "int"), Attr("solo", channel.solo, "bool")],
         )
         if channel.output is not None:
             self.pending_destinations.append((el, "destination", channel.output))
@@ -382,21 +423,13 @@ class ProjectWriter:
                 p_tag = PARAMETER_TAGS[parameter.kind]
                 if p_shell is not None and _ex(parameter).get("tag", p_tag) != p_tag:
                     p_shell = None
-                value_kind = {"real": "adapter", "bool": "bool", "integer": "int", "enum": "int"}[parameter.kind]
-                value: Any = parameter.value
-                if value is not None and parameter.kind == "bool":
-                    value = bool(value)
-                bound_kind = "adapter" if parameter.kind == "real" else "int"
                 p_el = self.sub(
                     parameters,
                     p_tag,
                     p_shell,
                     [
-                        Attr("max", parameter.max, bound_kind),
-                        Attr("min", parameter.min, bound_kind),
+                        *self.parameter_attrs(parameter, p_shell, f"parameter '{parameter.name or parameter.id}' of device '{device.name}' on track '{track.name}'"),
                         Attr("parameterID", parameter.plugin_param_id, "int"),
-                        Attr("unit", parameter.unit),
-                        Attr("value", value, value_kind),
                         Attr("id", self.ids.claim(shell_attr(p_shell, "id") or parameter.id)),
                         Attr("name", parameter.name),
                     ],
@@ -417,6 +450,41 @@ class ProjectWriter:
             self.embed(state.path, state.data, state.external, f"state of device '{device.name}' on track '{track.name}'")
         restore_children(el, shell)
         self.patch_profile(el, track, device)
+
+    def parameter_attrs(self, parameter: Parameter, shell: Shell | None, where: str) -> list[Attr]:
+        """The kind-specific attributes of a device parameter element, in JAXB order.  Each
+        parameter type has its own attribute set (notes §5): what the type cannot hold is lost."""
+        kind = parameter.kind
+        lost = []
+        if kind == "real":
+            unit = parameter.unit
+            if unit is not None and unit not in _UNITS:
+                lost.append(f"unit {unit!r}")
+                unit = "linear"
+            elif unit is None and shell is None:
+                unit = "linear"  # RealParameter@unit is required (a source that lacked it keeps lacking it)
+            attrs = [
+                Attr("max", parameter.max, "adapter"),
+                Attr("min", parameter.min, "adapter"),
+                Attr("unit", unit),
+                Attr("value", parameter.value, "adapter"),
+            ]
+        elif kind == "integer":
+            lost += [f"unit {parameter.unit!r}"] if parameter.unit is not None else []
+            attrs = [Attr("max", parameter.max, "int"), Attr("min", parameter.min, "int"), Attr("value", parameter.value, "int")]
+        elif kind == "enum":
+            # EnumParameter has a count of choices 0..count-1 instead of bounds.
+            lost += [f"unit {parameter.unit!r}"] if parameter.unit is not None else []
+            lost += [f"minimum {parameter.min:g}"] if parameter.min not in (None, 0.0) else []
+            top = parameter.max if parameter.max is not None else (parameter.value or 0.0)
+            attrs = [Attr("count", int(top) + 1, "int"), Attr("value", parameter.value, "int")]
+        else:
+            lost += [f"unit {parameter.unit!r}"] if parameter.unit is not None else []
+            lost += [f"{name} {bound:g}" for name, bound in (("minimum", parameter.min), ("maximum", parameter.max)) if bound is not None]
+            attrs = [Attr("value", None if parameter.value is None else bool(parameter.value), "bool")]
+        for what in lost:
+            self.report.lose(f"{what} of a {kind} parameter not representable in DAWproject", where)
+        return attrs
 
     def patch_profile(self, el: etree._Element, track: Track, device: Device) -> None:
         """Write profile parameters (Equalizer bands, Compressor threshold ...) back into the
@@ -469,7 +537,7 @@ class ProjectWriter:
         project = self.project
         tracks = [t for _, t in project.iter_tracks()]
         has_content = any(t.clips or t.automation for t in tracks)
-        if shell is None and not (has_content or project.markers or not project.tempo_map.is_constant or len(project.time_signatures.changes) > 1):
+        if shell is None and not (has_content or project.markers or not _plain_tempo(project.tempo_map) or len(project.time_signatures.changes) > 1):
             return
         el = self.sub(root, "Arrangement", shell, [Attr("id", self.ids.claim(shell_attr(shell, "id")))])
         self.arrangement_lanes(el, tracks)
@@ -548,8 +616,15 @@ class ProjectWriter:
             encode, tag = (lambda v: v), "IntegerPoint" if unit == "integer" else "EnumPoint"
         else:
             encode, tag = (lambda v: v), "RealPoint"
-        fresh_unit = {"volume": "linear", "send": "linear", "pan": "normalized"}.get(target.kind)
-        points_unit = automation.unit if automation.unit is not None or _ex(automation) else fresh_unit
+        # The lane's unit is the XML parameter's (linear gain, normalized pan), not the model's dB.
+        points_shell = _ex(automation).get("Points")
+        if target.kind in ("volume", "send", "pan"):
+            # ... and a source lane that had no unit keeps having none.
+            points_unit = unit if points_shell is None or shell_attr(points_shell, "unit") is not None else None
+        elif tag == "RealPoint":
+            points_unit = automation.unit
+        else:
+            points_unit = shell_attr(_ex(automation).get("Points"), "unit")
         self.points(parent, "Points", _ex(automation).get("Points"), parameter_id, automation.points, tag, encode, points_unit, track=track.id if in_root else None)
 
     def points(
@@ -629,7 +704,7 @@ class ProjectWriter:
     def tempo_automation(self, parent: etree._Element) -> None:
         tempo = self.project.tempo_map
         shell = self.ex.get("TempoAutomation")
-        if shell is None and tempo.is_constant:
+        if shell is None and _plain_tempo(tempo):
             return
         points = [AutomationPoint(time=p.beat, value=p.bpm, interpolation=p.interpolation) for p in tempo.points]
         self.points(parent, "TempoAutomation", shell, self.tempo_id, points, "RealPoint", lambda v: v, "bpm")
@@ -667,7 +742,14 @@ class ProjectWriter:
         fade_unit = shell_attr(shell, "fadeTimeUnit") or unit
         has_fades = clip.fade_in != 0.0 or clip.fade_out != 0.0
         loop = clip.loop
-        reference = None if clip.alias_of is None else self.content_ids.get(clip.alias_of, clip.alias_of)
+        where = f"clip '{clip.name or ''}' on track '{track.name}'"
+        reference = None
+        if clip.alias_of is not None:
+            if clip.content is not None:
+                # Content and reference are mutually exclusive (notes §4.5): the own content wins.
+                self.report.lose(f"alias link to {clip.alias_of!r} dropped: the clip has content of its own", where)
+            else:
+                reference = self.content_ids.get(clip.alias_of, clip.alias_of)
         el = self.sub(
             parent,
             "Clip",
@@ -689,6 +771,8 @@ class ProjectWriter:
                 Attr("comment", clip.comment),
             ],
         )
+        if reference is not None:
+            self.pending_references.append((el, reference, where))
         if clip.content is not None:
             inner = ex.get("inner")
             holder = el
@@ -714,16 +798,19 @@ class ProjectWriter:
         content = clip.content
         where = f"clip '{clip.name or ''}' on track '{track.name}'"
         if isinstance(content, MidiContent):
-            self.midi_content(parent, content)
+            self.midi_content(parent, content, where)
         elif isinstance(content, AudioContent):
             self.audio_content(parent, content, offset, where)
 
-    def content_id(self, content: MidiContent | AudioContent, shell: Shell | None) -> str:
+    def content_id(self, content: MidiContent | AudioContent, shell: Shell | None) -> str | None:
+        """The content timeline's id; none when the model has none (nothing can refer to it),
+        so that model -> file -> model gives the model back."""
         if content.id is not None:
             return self.content_ids[content.id]
-        return self.ids.claim(shell_attr(shell, "id"))
+        original = shell_attr(shell, "id")
+        return None if original is None else self.ids.claim(original)
 
-    def midi_content(self, parent: etree._Element, content: MidiContent) -> None:
+    def midi_content(self, parent: etree._Element, content: MidiContent, where: str = "notes") -> None:
         ex = _ex(content)
         form = ex.get("form")
         if form == "points" and len(content.envelopes) == 1 and not len(content.notes):
@@ -733,12 +820,12 @@ class ProjectWriter:
             shell = ex.get("Lanes")
             lanes = self.sub(parent, "Lanes", shell, [Attr("id", self.content_id(content, shell))])
             if len(content.notes) or "Notes" in ex:
-                self.notes(lanes, content.notes, ex, self.ids.claim(shell_attr(ex.get("Notes"), "id")))
+                self.notes(lanes, content.notes, ex, self.ids.claim(shell_attr(ex.get("Notes"), "id")), where)
             for envelope in content.envelopes:
                 self.envelope(lanes, envelope)
             restore_children(lanes, shell)
             return
-        self.notes(parent, content.notes, ex, self.content_id(content, ex.get("Notes")))
+        self.notes(parent, content.notes, ex, self.content_id(content, ex.get("Notes")), where)
 
     def envelope(self, parent: etree._Element, envelope: ClipEnvelope, content_id: str | None = None) -> None:
         shell = _ex(envelope).get("Points")
@@ -751,7 +838,7 @@ class ProjectWriter:
         if content_id is not None:
             el.set("id", content_id)
 
-    def notes(self, parent: etree._Element, notes: NoteList, ex: dict[str, Any], notes_id: str) -> None:
+    def notes(self, parent: etree._Element, notes: NoteList, ex: dict[str, Any], notes_id: str | None, where: str = "notes") -> None:
         """Note elements, formatted column-wise; irregular rows go through their shells."""
         shell = ex.get("Notes")
         el = self.sub(parent, "Notes", shell, [Attr("id", notes_id)])
@@ -779,7 +866,7 @@ class ProjectWriter:
         }
         for what, lost in dropped.items():
             if lost:
-                self.report.lose(f"note {what} not representable in DAWproject", "notes")
+                self.report.lose(f"note {what} not representable in DAWproject", where)
         sub = etree.SubElement
         for i in range(len(notes)):
             row = rows.get(str(i))
