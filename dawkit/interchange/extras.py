@@ -1,31 +1,40 @@
-"""Finding format-specific extras, for conversion reports."""
+"""Walking the model: every object with its path, and the format-specific extras they carry."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from pydantic import BaseModel
 
 from dawkit.interchange.model import Project
 
 
-def _walk(value: Any, path: str) -> Iterator[tuple[str, BaseModel]]:
-    if isinstance(value, BaseModel):
-        yield path, value
-        for name in type(value).model_fields:
-            if name != "extras":
-                yield from _walk(getattr(value, name), f"{path}.{name}" if path else name)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _walk(item, f"{path}[{i}]")
+def walk_models(root: BaseModel) -> Iterator[tuple[str, BaseModel]]:
+    """Every model object under ``root`` (itself included) with its path, depth first.
+
+    Reads field values straight from ``__dict__`` and skips scalar fields without recursing:
+    a 100,000-note project has ~10,000 automation points and this runs on every write."""
+    stack: list[tuple[str, BaseModel]] = [("", root)]
+    while stack:
+        path, obj = stack.pop()
+        yield path, obj
+        children: list[tuple[str, BaseModel]] = []
+        for name, value in obj.__dict__.items():
+            if isinstance(value, BaseModel):
+                children.append((f"{path}.{name}" if path else name, value))
+            elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+                prefix = f"{path}.{name}" if path else name
+                children.extend((f"{prefix}[{i}]", item) for i, item in enumerate(value))
+        stack.extend(reversed(children))
 
 
 def foreign_extras(project: Project, *, keep: str) -> dict[str, list[str]]:
     """Model paths of the objects carrying extras of formats other than ``keep``, by format."""
     found: dict[str, list[str]] = {}
-    for path, obj in _walk(project, ""):
-        for fmt, data in getattr(obj, "extras", {}).items():
-            if fmt != keep and data:
-                found.setdefault(fmt, []).append(path or "project")
+    for path, obj in walk_models(project):
+        extras = getattr(obj, "extras", None)
+        if extras:
+            for fmt, data in extras.items():
+                if fmt != keep and data:
+                    found.setdefault(fmt, []).append(path or "project")
     return found

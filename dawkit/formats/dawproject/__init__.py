@@ -17,6 +17,7 @@ from lxml import etree
 from dawkit.archive import ZipArchive, ZipEntry, ZipLimits, read_zip, write_zip
 from dawkit.atomic import atomic_write_bytes
 from dawkit.errors import CorruptFileError, DawkitError, FormatMismatchError, MissingEntryError
+from dawkit.formats.dawproject.bulk import NoteSplicer
 from dawkit.formats.dawproject.metadata import read_metadata, write_metadata
 from dawkit.formats.dawproject.reader import ProjectReader
 from dawkit.formats.dawproject.writer import ProjectWriter
@@ -124,12 +125,16 @@ def _layout(data: bytes, root: etree._Element) -> dict[str, Any]:
     }
 
 
-def _serialize(root: etree._Element, layout: dict[str, Any], *, default_indent: str = "    ") -> bytes:
+def _serialize(
+    root: etree._Element, layout: dict[str, Any], *, splicer: NoteSplicer | None = None, default_indent: str = "    "
+) -> bytes:
     indent = layout.get("indent", default_indent) if layout else default_indent
     if indent:
         etree.indent(root, space=indent)
     declaration = layout.get("declaration", _BITWIG_DECLARATION) if layout else _BITWIG_DECLARATION
     body = etree.tostring(root, encoding="UTF-8")
+    if splicer is not None:
+        body = splicer.splice(body, indent or None)
     head = b"" if declaration is None else declaration.encode("utf-8") + b"\n"
     trailer = layout.get("trailer", "\n") if layout else "\n"
     return head + body + trailer.encode("utf-8")
@@ -160,7 +165,9 @@ def dawproject_to_bytes(
     writer = ProjectWriter(project, report, base_dir=base_dir)
     root = writer.write()
     ex = project.extras.get(FORMAT, {})
-    project_xml = _serialize(root, {k: ex[k] for k in ("declaration", "indent", "trailer") if k in ex})
+    project_xml = _serialize(
+        root, {k: ex[k] for k in ("declaration", "indent", "trailer") if k in ex}, splicer=writer.splicer
+    )
     metadata_layout = ex.get("metadata", {})
     metadata_xml = _serialize(
         write_metadata(project), {k: metadata_layout[k] for k in ("declaration", "indent", "trailer") if k in metadata_layout}

@@ -16,9 +16,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from lxml import etree
 from pydantic import BaseModel
 
+from dawkit.formats.dawproject.bulk import NOTE_ATTRIBUTES, NoteSplicer, format_notes
+from dawkit.formats.dawproject.lexical import format_fixed6
 from dawkit.formats.dawproject.shell import Attr, Emitter, Shell, restore_children, shell_attr
 from dawkit.formats.dawproject.tables import (
     CLIP_ENVELOPE_XML,
@@ -44,6 +47,7 @@ from dawkit.interchange.model import (
     Send,
     Track,
 )
+from dawkit.interchange.extras import walk_models
 from dawkit.interchange.notes import NoteExpression, NoteList
 from dawkit.interchange.report import ConversionReport
 from dawkit.interchange.timemap import TempoMap
@@ -80,30 +84,45 @@ class _Ids:
                 return candidate
 
 
-def _collect_ids(value: Any, out: set[str]) -> None:
-    """Every id a shell or model object of ``value`` would like to keep."""
-    if isinstance(value, BaseModel):
-        if isinstance(getattr(value, "id", None), str):
-            out.add(value.id)  # model ids (tracks, devices, parameters, contents, scenes) keep theirs
-        for name in type(value).model_fields:
-            _collect_ids(getattr(value, name), out)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _collect_ids(item, out)
-    elif isinstance(value, list):
-        if len(value) == 2 and value[0] == "id" and isinstance(value[1], str):
-            out.add(value[1])
-        else:
-            for item in value:
-                _collect_ids(item, out)
-    elif isinstance(value, str) and 'id="' in value:
-        out.update(_ID_IN_XML.findall(value))
+def _collect_ids(project: Project) -> set[str]:
+    """Every id the model or a shell would like to keep, so that fresh ids never take one."""
+    out: set[str] = set()
+
+    def scan(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                scan(item)
+        elif isinstance(value, list):
+            if len(value) == 2 and value[0] == "id" and isinstance(value[1], str):
+                out.add(value[1])
+            else:
+                for item in value:
+                    scan(item)
+        elif isinstance(value, str) and 'id="' in value:
+            out.update(_ID_IN_XML.findall(value))
+
+    for _, obj in walk_models(project):
+        model_id = obj.__dict__.get("id")
+        if isinstance(model_id, str):
+            out.add(model_id)  # model ids (tracks, devices, parameters, contents, scenes) keep theirs
+        extras = obj.__dict__.get("extras")
+        if extras:
+            scan(extras.get(FORMAT))
+    return out
 
 
 def _plain_tempo(tempo: TempoMap) -> bool:
     """A single hold tempo from beat 0: Transport/Tempo says it all.  Anything else (several
     points, even of equal bpm, a ramp flag, a later first point) needs a TempoAutomation lane."""
     return len(tempo.points) == 1 and tempo.points[0].beat == 0.0 and tempo.points[0].interpolation == "hold"
+
+
+def _spell_bool(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _spell_int(value: Any) -> str:
+    return str(int(value))
 
 
 def _time_unit(*shells: Shell | None, default: str = "beats") -> str:
@@ -124,10 +143,9 @@ class ProjectWriter:
         self.ex = _ex(project)
         style = self.ex.get("style", {})
         self.em = Emitter(style.get("adapter", "fixed6"), style.get("double", "java"))
-        reserved: set[str] = set()
-        _collect_ids(project, reserved)
-        self.ids = _Ids(reserved)
+        self.ids = _Ids(_collect_ids(project))
         self.files: dict[str, bytes] = {}
+        self.splicer = NoteSplicer()
         self.channel_ids: dict[str, str] = {}
         self.pending_destinations: list[tuple[etree._Element, str, str]] = []
         self.parameter_ids: dict[tuple[str, ...], str] = {}
@@ -654,26 +672,28 @@ class ProjectWriter:
         value_kind = POINT_VALUES[point_tag]
         order = shell.get("order") if shell else None
         rows: dict[str, Shell] = shell.get("rows", {}) if shell else {}
+        # Regular rows (the reader checked they carry exactly these attributes in ``order``) are
+        # spelled directly; only irregular rows go through their shells.
+        order = order or (["value", "interpolation", "time"] if point_tag == "RealPoint" else ["time", "value"])
+        spell_time = self.em.adapter
+        spell_value = {"adapter": self.em.adapter, "bool": _spell_bool, "int": _spell_int}[value_kind]
+        sub = etree.SubElement
         for index, point in enumerate(points):
             value: Any = encode(point.value)
             if value_kind == "bool":
                 value = bool(value)
             elif value_kind == "int":
                 value = int(round(value))
+            row = rows.get(str(index)) if rows else None
+            if row is None:
+                spelled = {"time": spell_time(point.time), "value": spell_value(value), "interpolation": point.interpolation}
+                sub(el, point_tag, {k: spelled[k] for k in order if k in spelled and (k != "interpolation" or point_tag == "RealPoint")})
+                continue
             attrs = [Attr("time", point.time, "adapter"), Attr("value", value, value_kind)]
             if point_tag == "RealPoint":
                 attrs.append(Attr("interpolation", point.interpolation))
-            row = rows.get(str(index))
-            if row is not None:
-                p_el = self.em.element(el, row.get("tag", point_tag), row, attrs)
-                restore_children(p_el, row)
-                continue
-            attrib = self.em.attributes(None, attrs)
-            if order:
-                attrib = {k: attrib[k] for k in order if k in attrib} | attrib
-            elif point_tag == "RealPoint":
-                attrib = {k: attrib[k] for k in ("value", "interpolation", "time")}
-            etree.SubElement(el, point_tag, attrib)
+            p_el = self.em.element(el, row.get("tag", point_tag), row, attrs)
+            restore_children(p_el, row)
         restore_children(el, shell)
         return el
 
@@ -843,10 +863,28 @@ class ProjectWriter:
         shell = ex.get("Notes")
         el = self.sub(parent, "Notes", shell, [Attr("id", notes_id)])
         info = ex.get("Note", {})
-        order = info.get("order") or ["time", "duration", "channel", "key", "vel", "rel"]
+        cols = notes.columns()
+        order = info.get("order") or [
+            name for name in NOTE_ATTRIBUTES if name != "rel" or not np.isnan(cols["release_velocity"]).all()
+        ]
         rows: dict[str, Shell] = info.get("rows", {})
         spell = self.em.adapter
-        cols = notes.columns()
+        self.report_note_losses(cols, where)
+        expressions = notes.expressions
+        release = cols["release_velocity"]
+        rel_uniform = bool(np.isnan(release).all()) if "rel" not in order else not bool(np.isnan(release).any())
+        if spell is format_fixed6 and not rows and not expressions and rel_uniform and not (shell or {}).get("x") and set(order) <= set(NOTE_ATTRIBUTES):
+            columns = {
+                "time": cols["start"],
+                "duration": cols["duration"],
+                "channel": cols["channel"],
+                "key": cols["pitch"],
+                "vel": cols["velocity"] / 127.0,
+                "rel": release / 127.0,
+            }
+            if len(notes):
+                self.splicer.placeholder(el, format_notes(list(order), columns))
+            return
         text: dict[str, list[str | None]] = {
             "time": [spell(v) for v in cols["start"].tolist()],
             "duration": [spell(v) for v in cols["duration"].tolist()],
@@ -857,16 +895,6 @@ class ProjectWriter:
         }
         if "rel" not in order and any(t is not None for t in text["rel"]):
             order = [*order, "rel"]
-        expressions = notes.expressions
-        dropped = {
-            "probability": bool((cols["probability"] != 1.0).any()),
-            "velocity deviation": bool((cols["velocity_deviation"] != 0.0).any()),
-            "muted flag": bool(cols["muted"].any()),
-            "note id": bool((cols["note_id"] >= 0).any()),
-        }
-        for what, lost in dropped.items():
-            if lost:
-                self.report.lose(f"note {what} not representable in DAWproject", where)
         sub = etree.SubElement
         for i in range(len(notes)):
             row = rows.get(str(i))
@@ -891,6 +919,17 @@ class ProjectWriter:
             if row is not None:
                 restore_children(note, row)
         restore_children(el, shell)
+
+    def report_note_losses(self, cols: dict[str, np.ndarray], where: str) -> None:
+        dropped = {
+            "probability": bool((cols["probability"] != 1.0).any()),
+            "velocity deviation": bool((cols["velocity_deviation"] != 0.0).any()),
+            "muted flag": bool(cols["muted"].any()),
+            "note id": bool((cols["note_id"] >= 0).any()),
+        }
+        for what, lost in dropped.items():
+            if lost:
+                self.report.lose(f"note {what} not representable in DAWproject", where)
 
     def note_expressions(self, note: etree._Element, expressions: list[NoteExpression]) -> None:
         in_lanes = len(expressions) > 1 or any(_ex(e).get("in_lanes") for e in expressions)
