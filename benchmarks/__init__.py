@@ -1,0 +1,1 @@
+"""dawkit benchmarks: a synthetic large-project generator and a timing runner (see README.md)."""
