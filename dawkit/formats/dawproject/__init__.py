@@ -106,7 +106,7 @@ def _from_bytes(data: bytes, *, source: str, base_dir: Path | None, limits: ZipL
 
 def _read_document(data: bytes, *, source: str, files: dict[str, bytes] | None, base_dir: Path | None) -> Project:
     tree = parse_xml(data, source=source, huge=True)
-    project = ProjectReader(tree.getroot(), source=source, entries=files, base_dir=base_dir).read()
+    project = ProjectReader(tree.getroot(), source=source, entries=files, base_dir=base_dir, data=data).read()
     project.extras[FORMAT] |= _layout(data, tree.getroot())
     return project
 

@@ -78,8 +78,7 @@ def format_fixed6(value: float) -> str:
     """Java ``String.format("%.6f")`` as DAWproject's DoubleAdapter writes it."""
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    text = f"{value:.6f}"
-    return "0.000000" if text == "-0.000000" else text
+    return f"{value:.6f}"  # like Java, -0.0 (and -1e-9) print as -0.000000
 
 
 def format_java_double(value: float) -> str:

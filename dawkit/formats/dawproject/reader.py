@@ -19,6 +19,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from dawkit.errors import DanglingReferenceError, DawkitError, InvalidValueError, UnsafeInputError
+from dawkit.formats.dawproject.bulk import all_fixed6, read_note_columns
 from dawkit.formats.dawproject.lexical import (
     adapter_style_of,
     double_style_of,
@@ -93,6 +94,10 @@ def _pan_decoder(unit: str | None) -> Callable[[float], float]:
 _MODEL_UNITS: dict[str, str | None] = {"volume": "decibel", "send": "decibel", "pan": "bipolar", "mute": None}
 
 
+#: The Note attributes the writer spells from the model's note columns.
+_NOTE_ATTRIBUTES = frozenset({"time", "duration", "channel", "key", "vel", "rel"})
+
+
 def _identity(value: float) -> float:
     return value
 
@@ -106,17 +111,20 @@ class ProjectReader:
     """Reads one ``project.xml`` tree.  ``entries`` are the archive's files (None for a bare XML)."""
 
     def __init__(
-        self, root: etree._Element, *, source: str, entries: dict[str, bytes] | None, base_dir: Path | None = None
+        self,
+        root: etree._Element,
+        *,
+        source: str,
+        entries: dict[str, bytes] | None,
+        base_dir: Path | None = None,
+        data: bytes | None = None,
     ) -> None:
+        """``data``: the document's bytes, which enable the bulk note path (``bulk.py``)."""
         self.root = root
         self.base_dir = base_dir
         self.source = source
         self.entries = entries
-        self.ids: dict[str, etree._Element] = {}
-        for el in root.iter():
-            element_id = el.get("id") if isinstance(el.tag, str) else None
-            if element_id is not None:
-                self.ids.setdefault(element_id, el)
+        self._ids: set[str] | None = None
         self.tracks: dict[str, Track] = {}
         self.channel_owner: dict[str, Track] = {}
         self.targets: dict[str, _Target] = {}
@@ -125,24 +133,43 @@ class ProjectReader:
         self.pending_send_volumes: list[tuple[etree._Element, Track, Send, Callable[[float], float]]] = []
         self.tempo = TempoMap()
         self.minted = 0
-        first_adapter = root.find(".//Transport/Tempo") if root.find(".//Transport/Tempo") is not None else root.find(".//Note")
-        first_double = root.find(".//Clip")
+        # Direct paths and lazy iterators: ElementPath's ".//" walks the tree in Python.
+        first_adapter = root.find("Transport/Tempo")
+        if first_adapter is None:
+            first_adapter = next(root.iter("Note"), None)
+        first_double = next(root.iter("Clip"), None)
         self.style = {
             "adapter": adapter_style_of((first_adapter.get("value") or first_adapter.get("time") or "0.0"))
             if first_adapter is not None
             else "fixed6",
             "double": double_style_of(first_double.get("time", "0.0")) if first_double is not None else "java",
         }
+        self.bulk = read_note_columns(data, root) if data is not None and self.style["adapter"] == "fixed6" else None
+
+    @property
+    def ids(self) -> set[str]:
+        """Every id in the document (built on first use: only clip references need it)."""
+        if self._ids is None:
+            self._ids = set(self.root.xpath("//@id", smart_strings=False))
+        return self._ids
 
     # -- helpers -----------------------------------------------------------------------------
     def where(self, el: etree._Element) -> str:
         return element_path(el)
 
+    def parsed(self, parse: Callable[[str], Any], el: etree._Element, name: str) -> Any:
+        """``parse(el@name)``; the XML path is only computed for the error message (it costs
+        O(siblings), so computing it for every attribute made reading quadratic)."""
+        try:
+            return parse(el.get(name))
+        except InvalidValueError as error:
+            raise InvalidValueError(error.message, source=self.source, where=f"{self.where(el)}@{name}") from None
+
     def num(self, el: etree._Element, name: str, default: float | None = None) -> float | None:
         text = el.get(name)
         if text is None:
             return default
-        return parse_number(text, source=self.source, where=f"{self.where(el)}@{name}")
+        return self.parsed(parse_number, el, name)
 
     def time(self, el: etree._Element, name: str, default: float | None = None) -> float | None:
         """A time position or length: a number that must be finite (``inf`` is refused too)."""
@@ -157,13 +184,13 @@ class ProjectReader:
         text = el.get(name)
         if text is None:
             return default
-        return parse_int(text, source=self.source, where=f"{self.where(el)}@{name}")
+        return self.parsed(parse_int, el, name)
 
     def bool_(self, el: etree._Element, name: str, default: bool | None = None) -> bool | None:
         text = el.get(name)
         if text is None:
             return default
-        return parse_bool(text, source=self.source, where=f"{self.where(el)}@{name}")
+        return self.parsed(parse_bool, el, name)
 
     def mint(self, prefix: str) -> str:
         self.minted += 1
@@ -595,6 +622,9 @@ class ProjectReader:
         if points:
             shell["tag"] = points[0].tag
             shell["order"] = list(points[0].attrib.keys())
+        fast = self.regular_point_rows(points, shell.get("order"))
+        if fast is not None:
+            return fast, shell
         style = format_fixed6 if self.style["adapter"] == "fixed6" else format_shortest
         irregular: dict[str, Any] = {}
         for index, point in enumerate(points):
@@ -624,6 +654,35 @@ class ProjectReader:
         if irregular:
             shell["rows"] = irregular
         return rows, shell
+
+    def regular_point_rows(
+        self, points: list[etree._Element], order: list[str] | None
+    ) -> list[tuple[float, float, str]] | None:
+        """Rows of a lane whose points are all alike and canonically spelled (fixed6 times and
+        real values, true/false booleans), converted column-wise; None when any point is not."""
+        if not points or self.style["adapter"] != "fixed6":
+            return None
+        tag = points[0].tag
+        kind = POINT_VALUES[tag]
+        if kind not in ("adapter", "bool") or any(p.tag != tag or len(p) or p.keys() != order for p in points):
+            return None
+        attrs = [p.attrib for p in points]
+        times = [a.get("time") for a in attrs]
+        values = [a.get("value") for a in attrs]
+        interpolations = [a.get("interpolation", "hold") for a in attrs]
+        if None in times or None in values or not set(interpolations) <= {"hold", "linear"}:
+            return None
+        if not all_fixed6(times):  # type: ignore[arg-type]
+            return None
+        if kind == "bool":
+            if not set(values) <= {"true", "false"}:
+                return None
+            numbers = [1.0 if v == "true" else 0.0 for v in values]
+        else:
+            if not all_fixed6(values):  # type: ignore[arg-type]
+                return None
+            numbers = np.array(values, dtype=np.float64).tolist()
+        return list(zip(np.array(times, dtype=np.float64).tolist(), numbers, interpolations, strict=True))
 
     # -- clips -------------------------------------------------------------------------------
     def clip(self, el: etree._Element, parent_unit: str) -> Clip:
@@ -757,19 +816,46 @@ class ProjectReader:
     def notes(self, el: etree._Element) -> tuple[NoteList, dict[str, Any]]:
         """The notes of a ``Notes`` timeline, column by column (the hot path for big projects),
         and the shells the writer needs: ``Notes`` and ``Note`` (attribute order, irregular rows)."""
-        notes = [n for n in el if isinstance(n.tag, str) and n.tag == "Note"]
-        info: dict[str, Any] = {"Notes": capture(el, ("Note",))}
-        if not notes:
-            return NoteList(), info
-        attrs = [n.attrib for n in notes]
-        columns: dict[str, Any] = {}
-        raw: dict[str, list[str | None]] = {}
+        fast = self.bulk.get(el) if self.bulk is not None else None
+        if fast is not None and {"time", "duration", "key", "channel"} <= fast.keys():
+            # Every child is a childless, canonically spelled Note (see bulk.read_note_columns).
+            info: dict[str, Any] = {"Notes": capture(el, scan_children=False)}
+            notes: Any = el  # indexable like the list below; only error messages index it
+            count = len(fast["time"])
+            if not count:
+                return NoteList(), info
+            absent = np.full(count, math.nan)
+            columns: dict[str, Any] = {
+                "start": fast["time"],
+                "duration": fast["duration"],
+                "velocity": fast.get("vel", absent),
+                "release_velocity": fast.get("rel", absent),
+                "pitch": fast["key"].astype(np.int64),
+                "channel": fast["channel"].astype(np.int64),
+            }
+            raw = None
+        else:
+            info = {"Notes": capture(el, ("Note",))}
+            notes = [n for n in el if isinstance(n.tag, str) and n.tag == "Note"]
+            if not notes:
+                return NoteList(), info
+            attrs = [n.attrib for n in notes]
+            columns = {}
+            raw = {}
+            for name, xml in (("start", "time"), ("duration", "duration"), ("velocity", "vel"), ("release_velocity", "rel")):
+                raw[xml] = [a.get(xml) for a in attrs]
+                columns[name] = self.float_column(raw[xml], notes, xml)
+            for name, xml in (("pitch", "key"), ("channel", "channel")):
+                raw[xml] = [a.get(xml) for a in attrs]
+                columns[name] = self.int_column(raw[xml], notes, xml)
         for name, xml in (("start", "time"), ("duration", "duration"), ("velocity", "vel"), ("release_velocity", "rel")):
-            raw[xml] = [a.get(xml) for a in attrs]
-            columns[name] = self.float_column(raw[xml], notes, xml)
-        for name, xml in (("pitch", "key"), ("channel", "channel")):
-            raw[xml] = [a.get(xml) for a in attrs]
-            columns[name] = self.int_column(raw[xml], notes, xml)
+            overflow = np.flatnonzero(np.abs(columns[name]) > 1e300)  # inf, or would overflow when scaled to 0-127
+            if overflow.size:
+                bad = int(overflow[0])
+                text = raw[xml][bad] if raw is not None else notes[bad].get(xml)
+                raise InvalidValueError(
+                    f"{xml} {text!r} is out of range", source=self.source, where=f"{self.where(notes[bad])}@{xml}"
+                )
         columns["velocity"] = np.where(np.isnan(columns["velocity"]), 100.0, columns["velocity"] * 127.0)
         columns["release_velocity"] = columns["release_velocity"] * 127.0
         if columns["pitch"].size and (columns["pitch"].min() < 0 or columns["pitch"].max() > 127):
@@ -783,11 +869,13 @@ class ProjectReader:
                 f"channel {columns['channel'][bad]} is outside 0-15", source=self.source, where=self.where(notes[bad])
             )
         expressions: dict[int, list[NoteExpression]] = {}
-        for index, note in enumerate(notes):
-            if len(note):
-                expressions[index] = self.note_expressions(note)
-        holder_notes = {"order": list(notes[0].attrib.keys())}
-        irregular = self.irregular_notes(notes, raw, columns, holder_notes["order"])
+        holder_notes: dict[str, Any] = {"order": list(notes[0].attrib.keys())}
+        irregular: dict[str, Any] = {}
+        if raw is not None:
+            for index, note in enumerate(notes):
+                if len(note):
+                    expressions[index] = self.note_expressions(note)
+            irregular = self.irregular_notes(notes, raw, columns, holder_notes["order"])
         if irregular:
             holder_notes["rows"] = irregular
         info["Note"] = holder_notes
@@ -798,7 +886,7 @@ class ProjectReader:
             values = np.array([math.nan if t is None else t for t in texts], dtype=np.float64)
         except ValueError:
             values = np.array(
-                [math.nan if t is None else parse_number(t, source=self.source, where=f"{self.where(n)}@{name}") for t, n in zip(texts, notes, strict=True)],
+                [math.nan if t is None else self.parsed(parse_number, n, name) for t, n in zip(texts, notes, strict=True)],
                 dtype=np.float64,
             )
         nan = np.isnan(values)
@@ -825,7 +913,7 @@ class ProjectReader:
             for text, note in zip(texts, notes, strict=True):
                 if text is None:
                     raise InvalidValueError(f"note has no {name}", source=self.source, where=self.where(note)) from None
-                value = parse_int(text, source=self.source, where=f"{self.where(note)}@{name}")
+                value = self.parsed(parse_int, note, name)
                 if not -(2**63) <= value < 2**63:
                     raise InvalidValueError(
                         f"{name} {value} is out of range", source=self.source, where=f"{self.where(note)}@{name}"
@@ -845,7 +933,8 @@ class ProjectReader:
         }
         irregular: dict[str, Any] = {}
         for index, note in enumerate(notes):
-            regular = list(note.attrib.keys()) == order
+            # A note with an attribute the writer does not generate (a foreign or misplaced one) keeps its shell.
+            regular = list(note.attrib.keys()) == order and set(order) <= _NOTE_ATTRIBUTES
             if regular:
                 for name, values in written.items():
                     text = raw[name][index]

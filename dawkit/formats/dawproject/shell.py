@@ -33,10 +33,13 @@ Shell = dict[str, Any]
 Kind = Literal["str", "int", "bool", "adapter", "double"]
 
 
-def capture(el: etree._Element, known_children: Iterable[str] = ()) -> Shell:
+def capture(el: etree._Element, known_children: Iterable[str] = (), *, scan_children: bool = True) -> Shell:
     """The shell of ``el``: ordered attributes, plus every child whose tag is not in
-    ``known_children`` (serialised, with its index among the element's children)."""
+    ``known_children`` (serialised, with its index among the element's children).
+    ``scan_children=False`` when the caller has already proved every child known."""
     shell: Shell = {"a": [[k, v] for k, v in el.attrib.items()]}
+    if not scan_children:
+        return shell
     known = frozenset(known_children)
     extra = [
         [i, etree.tostring(child, encoding="unicode", with_tail=False)]
