@@ -17,7 +17,8 @@ from lxml import etree
 from dawkit.archive import ZipArchive, ZipEntry, ZipLimits, read_zip, write_zip
 from dawkit.atomic import atomic_write_bytes
 from dawkit.errors import CorruptFileError, DawkitError, FormatMismatchError, MissingEntryError
-from dawkit.formats.dawproject.bulk import NoteSplicer
+from dawkit.formats.dawproject.bulk import NoteSplicer, cut_notes
+from dawkit.gc_pause import gc_paused
 from dawkit.formats.dawproject.metadata import read_metadata, write_metadata
 from dawkit.formats.dawproject.reader import ProjectReader
 from dawkit.formats.dawproject.writer import ProjectWriter
@@ -60,7 +61,8 @@ def dawproject_from_bytes(
     Every failure is a :class:`~dawkit.errors.DawkitError` naming ``source``.
     """
     try:
-        return _from_bytes(data, source=source, base_dir=base_dir, limits=limits)
+        with gc_paused():
+            return _from_bytes(data, source=source, base_dir=base_dir, limits=limits)
     except DawkitError as exc:
         if exc.source is not None:
             raise
@@ -105,8 +107,10 @@ def _from_bytes(data: bytes, *, source: str, base_dir: Path | None, limits: ZipL
 
 
 def _read_document(data: bytes, *, source: str, files: dict[str, bytes] | None, base_dir: Path | None) -> Project:
-    tree = parse_xml(data, source=source, huge=True)
-    project = ProjectReader(tree.getroot(), source=source, entries=files, base_dir=base_dir, data=data).read()
+    cut = cut_notes(data)
+    reduced, blocks = cut if cut is not None else (data, None)
+    tree = parse_xml(reduced, source=source, huge=True)
+    project = ProjectReader(tree.getroot(), source=source, entries=files, base_dir=base_dir, blocks=blocks).read()
     project.extras[FORMAT] |= _layout(data, tree.getroot())
     return project
 

@@ -1,9 +1,10 @@
 """Bulk note I/O: the fast path for the one element a big project has 100,000 of.
 
 Calling lxml once per ``<Note>`` attribute costs more than parsing the whole document (see
-``benchmarks/README.md``).  So the reader pulls every note's attribute values out of the raw
-``project.xml`` bytes with one regular expression (which also proves their canonical spelling)
-and checks the result against the parsed tree (see :func:`read_note_columns`); the writer formats all
+``benchmarks/README.md``).  So the reader cuts every block of canonically spelled notes out of the raw
+``project.xml`` bytes with one regular expression (which also proves their spelling and their
+well-formedness) before lxml parses the rest, and turns each block into number columns in one
+C-level pass (see :func:`cut_notes`); the writer formats all
 regular notes of a container with one ``%`` operation and splices the text into the serialised
 document.  Whenever a check fails the callers fall back to the per-element code, so the fast path
 can only be faster, never different.
@@ -34,43 +35,63 @@ _FIXED6_LINES = re.compile(r"(?:-?(?:0|[1-9][0-9]*)\.[0-9]{6}\n)*")
 _NUMBERS_ONLY = bytes(c if c in b"0123456789.-" else 0x20 for c in range(256))
 
 
-def read_note_columns(data: bytes, root: etree._Element) -> dict[etree._Element, dict[str, np.ndarray]] | None:
-    """Every ``<Notes>`` element's note attributes as float columns, read from the raw bytes.
+#: Processing-instruction target that stands in for a cut-out block of notes.
+BLOCK_TARGET = "dawkit-notes"
+_FIRST_NOTE = re.compile(rb"<Note((?: [A-Za-z_][\w.\-]*=\"[^\"<&]*\")+)\s*/?>")
+_ATTRIBUTE_NAME = re.compile(rb' ([A-Za-z_][\w.\-]*)=')
 
-    Applies only when every note is spelled exactly like the first one's attribute order, in
-    canonical ``%.6f`` / integer form, with no children; returns None otherwise.  Proof of
-    alignment: with no comments, CDATA, processing instructions or DOCTYPE in the bytes (no
-    ``<!`` and no ``<?`` after the declaration), every ``<Note `` in them is a start tag, so as
-    many template matches as ``Note`` elements means every element matched, in document order.
+
+class NoteBlocks:
+    """Note runs cut out of a document before parsing, by block number."""
+
+    def __init__(self, order: tuple[str, ...], blocks: list[bytes]) -> None:
+        self.order = order
+        self.blocks = blocks
+
+    def columns(self, index: int) -> dict[str, np.ndarray] | None:
+        """Block ``index``'s attributes as float columns (None if its numbers do not add up)."""
+        block = self.blocks[index]
+        count = block.count(b"<Note ")
+        flat = np.fromstring(block.translate(_NUMBERS_ONLY), sep=" ")  # C-speed number parsing
+        if flat.size != count * len(self.order):
+            return None
+        table = flat.reshape(count, len(self.order))
+        return {name: table[:, i] for i, name in enumerate(self.order)}
+
+
+def cut_notes(data: bytes) -> tuple[bytes, NoteBlocks] | None:
+    """Cut every ``<Notes>`` block that holds only canonically spelled notes out of ``data``.
+
+    Returns the reduced document, where each such block's content is replaced by a
+    ``<?dawkit-notes N?>`` instruction followed by as many newlines as the block had (so line
+    numbers in later error messages stay those of the file), and the blocks themselves; None when
+    the fast path does not apply.  A block qualifies only if every child is a childless ``<Note>``
+    whose attributes match the first note's order with canonical ``%.6f`` / integer values: the
+    template itself proves the cut text is well-formed.  Blocks with anything else stay in the
+    document for the tree reader.  Documents with comments, CDATA, a DOCTYPE or processing
+    instructions (where a ``<Notes`` could hide) are left alone.
     """
     declaration_end = data.find(b"?>") + 2 if data.startswith(b"<?xml") else 0
     if data.find(b"<!") != -1 or data.find(b"<?", declaration_end) != -1:
         return None
-    first = next(root.iter("Note"), None)
+    first = _FIRST_NOTE.search(data)
     if first is None:
         return None
-    order = tuple(first.keys())
+    order = tuple(name.decode() for name in _ATTRIBUTE_NAME.findall(first.group(1)))
     if not order or len(set(order)) != len(order) or any(name not in _VALUE_PATTERNS for name in order):
         return None
-    pattern = re.compile(rb"<Note (" + rb" ".join(n.encode() + b"=" + _VALUE_PATTERNS[n] for n in order) + rb")/>")
-    runs = pattern.findall(data)
-    count = int(root.xpath("count(//Note)"))
-    if len(runs) != count:
-        return None
-    flat = np.fromstring(b" ".join(runs).translate(_NUMBERS_ONLY), sep=" ")  # C-speed number parsing
-    if flat.size != count * len(order):
-        return None
-    table = flat.reshape(count, len(order))
-    out: dict[etree._Element, dict[str, np.ndarray]] = {}
-    offset = 0
-    for notes_el in root.iter("Notes"):
-        size = len(notes_el)
-        if int(notes_el.xpath("count(Note)")) != size:
-            return None
-        out[notes_el] = {name: table[offset : offset + size, i] for i, name in enumerate(order)}
-        offset += size
-    # Every Note is a child of some Notes (so the slices above are exactly the document's notes).
-    return out if offset == count else None
+    note = rb"<Note " + rb" ".join(n.encode() + b"=" + _VALUE_PATTERNS[n] for n in order) + rb"/>"
+    block = re.compile(rb"(<Notes(?:\s[^<>]*)?>)((?:\s*" + note + rb")+\s*)(</Notes>)")
+    blocks: list[bytes] = []
+
+    def cut(match: re.Match[bytes]) -> bytes:
+        content = match.group(2)
+        marker = b"<?%s %d?>" % (BLOCK_TARGET.encode(), len(blocks))
+        blocks.append(content)
+        return match.group(1) + marker + b"\n" * content.count(b"\n") + match.group(3)
+
+    reduced = block.sub(cut, data)
+    return (reduced, NoteBlocks(order, blocks)) if blocks else None
 
 
 def all_fixed6(texts: list[str]) -> bool:

@@ -19,7 +19,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from dawkit.errors import DanglingReferenceError, DawkitError, InvalidValueError, UnsafeInputError
-from dawkit.formats.dawproject.bulk import all_fixed6, read_note_columns
+from dawkit.formats.dawproject.bulk import BLOCK_TARGET, NoteBlocks, all_fixed6
 from dawkit.formats.dawproject.lexical import (
     adapter_style_of,
     double_style_of,
@@ -107,6 +107,16 @@ def _ex(obj: Any) -> dict[str, Any]:
     return obj.extras.setdefault(FORMAT, {})
 
 
+class _CutNotes:
+    """Stands in for the Note elements of a cut-out block in error messages (``notes[i]``)."""
+
+    def __init__(self, notes_el: etree._Element) -> None:
+        self.notes_el = notes_el
+
+    def __getitem__(self, index: int) -> str:
+        return f"{element_path(self.notes_el)}/Note[{index + 1}]"
+
+
 class ProjectReader:
     """Reads one ``project.xml`` tree.  ``entries`` are the archive's files (None for a bare XML)."""
 
@@ -117,9 +127,9 @@ class ProjectReader:
         source: str,
         entries: dict[str, bytes] | None,
         base_dir: Path | None = None,
-        data: bytes | None = None,
+        blocks: NoteBlocks | None = None,
     ) -> None:
-        """``data``: the document's bytes, which enable the bulk note path (``bulk.py``)."""
+        """``blocks``: the note blocks cut out of the document before parsing (``bulk.py``)."""
         self.root = root
         self.base_dir = base_dir
         self.source = source
@@ -144,7 +154,7 @@ class ProjectReader:
             else "fixed6",
             "double": double_style_of(first_double.get("time", "0.0")) if first_double is not None else "java",
         }
-        self.bulk = read_note_columns(data, root) if data is not None and self.style["adapter"] == "fixed6" else None
+        self.blocks = blocks
 
     @property
     def ids(self) -> set[str]:
@@ -154,8 +164,8 @@ class ProjectReader:
         return self._ids
 
     # -- helpers -----------------------------------------------------------------------------
-    def where(self, el: etree._Element) -> str:
-        return element_path(el)
+    def where(self, el: etree._Element | str) -> str:
+        return el if isinstance(el, str) else element_path(el)
 
     def parsed(self, parse: Callable[[str], Any], el: etree._Element, name: str) -> Any:
         """``parse(el@name)``; the XML path is only computed for the error message (it costs
@@ -548,7 +558,7 @@ class ProjectReader:
             ex["Lanes"] = capture(lanes, ("Lanes", "Points"))
             unit = lanes.get("timeUnit") or "beats"
             lane_order: list[str] = []
-            for child in lanes:
+            for index, child in enumerate(lanes):  # index == lanes.index(child), which is O(n) per call
                 if not isinstance(child.tag, str):
                     continue
                 track = self.tracks.get(child.get("track", ""))
@@ -559,7 +569,7 @@ class ProjectReader:
                     pass
                 else:
                     ex["Lanes"].setdefault("x", []).append(
-                        [child.getparent().index(child), etree.tostring(child, encoding="unicode", with_tail=False)]
+                        [index, etree.tostring(child, encoding="unicode", with_tail=False)]
                     )
             ex["lane_order"] = lane_order
 
@@ -568,7 +578,7 @@ class ProjectReader:
         ex["lane"] = capture(el, ("Clips", "Points"))
         unit = el.get("timeUnit") or parent_unit
         containers: list[Shell] = []
-        for child in el:
+        for index, child in enumerate(el):
             if not isinstance(child.tag, str):
                 continue
             if child.tag == "Clips":
@@ -583,7 +593,7 @@ class ProjectReader:
                 continue
             else:
                 ex["lane"].setdefault("x", []).append(
-                    [el.index(child), etree.tostring(child, encoding="unicode", with_tail=False)]
+                    [index, etree.tostring(child, encoding="unicode", with_tail=False)]
                 )
         ex["clips"] = containers
 
@@ -785,7 +795,7 @@ class ProjectReader:
         ex = _ex(content)
         ex["Lanes"] = capture(el, ("Notes", "Points"))
         ex["form"] = "lanes"
-        for child in el:
+        for index, child in enumerate(el):
             if not isinstance(child.tag, str):
                 continue
             if child.tag == "Notes" and "Notes" not in ex:
@@ -794,7 +804,7 @@ class ProjectReader:
             elif child.tag == "Points" and (envelope := self.envelope(child)) is not None:
                 content.envelopes.append(envelope)
             else:
-                ex["Lanes"].setdefault("x", []).append([el.index(child), etree.tostring(child, encoding="unicode", with_tail=False)])
+                ex["Lanes"].setdefault("x", []).append([index, etree.tostring(child, encoding="unicode", with_tail=False)])
         clip.content = content
 
     def envelope(self, el: etree._Element) -> ClipEnvelope | None:
@@ -816,14 +826,12 @@ class ProjectReader:
     def notes(self, el: etree._Element) -> tuple[NoteList, dict[str, Any]]:
         """The notes of a ``Notes`` timeline, column by column (the hot path for big projects),
         and the shells the writer needs: ``Notes`` and ``Note`` (attribute order, irregular rows)."""
-        fast = self.bulk.get(el) if self.bulk is not None else None
-        if fast is not None and {"time", "duration", "key", "channel"} <= fast.keys():
-            # Every child is a childless, canonically spelled Note (see bulk.read_note_columns).
+        fast = self.cut_block(el)
+        if fast is not None:
+            # The block was cut out before parsing: canonically spelled, childless notes.
             info: dict[str, Any] = {"Notes": capture(el, scan_children=False)}
-            notes: Any = el  # indexable like the list below; only error messages index it
+            notes: Any = _CutNotes(el)
             count = len(fast["time"])
-            if not count:
-                return NoteList(), info
             absent = np.full(count, math.nan)
             columns: dict[str, Any] = {
                 "start": fast["time"],
@@ -852,7 +860,7 @@ class ProjectReader:
             overflow = np.flatnonzero(np.abs(columns[name]) > 1e300)  # inf, or would overflow when scaled to 0-127
             if overflow.size:
                 bad = int(overflow[0])
-                text = raw[xml][bad] if raw is not None else notes[bad].get(xml)
+                text = raw[xml][bad] if raw is not None else str(columns[name][bad])
                 raise InvalidValueError(
                     f"{xml} {text!r} is out of range", source=self.source, where=f"{self.where(notes[bad])}@{xml}"
                 )
@@ -869,7 +877,9 @@ class ProjectReader:
                 f"channel {columns['channel'][bad]} is outside 0-15", source=self.source, where=self.where(notes[bad])
             )
         expressions: dict[int, list[NoteExpression]] = {}
-        holder_notes: dict[str, Any] = {"order": list(notes[0].attrib.keys())}
+        holder_notes: dict[str, Any] = {"order": list(self.blocks.order if raw is None else notes[0].attrib.keys())}
+        if raw is None and self.style["adapter"] != "fixed6":
+            holder_notes["style"] = "fixed6"  # the cut block's spelling, whatever the document's
         irregular: dict[str, Any] = {}
         if raw is not None:
             for index, note in enumerate(notes):
@@ -880,6 +890,18 @@ class ProjectReader:
             holder_notes["rows"] = irregular
         info["Note"] = holder_notes
         return NoteList.from_columns(columns, expressions), info
+
+    def cut_block(self, el: etree._Element) -> dict[str, np.ndarray] | None:
+        """Columns of the note block cut out of ``el`` (None if ``el`` kept its notes)."""
+        if self.blocks is None or len(el) != 1:
+            return None
+        marker = el[0]
+        if marker.tag is not etree.PI or marker.target != BLOCK_TARGET:
+            return None
+        columns = self.blocks.columns(int(marker.text))
+        if columns is None or not {"time", "duration", "key", "channel"} <= columns.keys():
+            raise InvalidValueError("notes do not match their own spelling", source=self.source, where=self.where(el))
+        return columns
 
     def float_column(self, texts: list[str | None], notes: list[etree._Element], name: str) -> np.ndarray:
         try:

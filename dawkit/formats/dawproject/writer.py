@@ -868,7 +868,7 @@ class ProjectWriter:
             name for name in NOTE_ATTRIBUTES if name != "rel" or not np.isnan(cols["release_velocity"]).all()
         ]
         rows: dict[str, Shell] = info.get("rows", {})
-        spell = self.em.adapter
+        spell = format_fixed6 if info.get("style") == "fixed6" else self.em.adapter
         self.report_note_losses(cols, where)
         expressions = notes.expressions
         release = cols["release_velocity"]
