@@ -116,17 +116,41 @@ def _read_document(data: bytes, *, source: str, files: dict[str, bytes] | None, 
 
 
 def _layout(data: bytes, root: etree._Element) -> dict[str, Any]:
-    """How the document was laid out: declaration, indentation, what followed the root."""
-    declaration = xml_declaration(data)
+    """How the document was laid out: everything before the root element (BOM, declaration,
+    comments, instructions), the indentation, and everything after the root."""
     text = root.text or ""
     indent = text[1:] if text.startswith("\n") and not text[1:].strip() and len(root) else None
-    end = data.rstrip()
-    trailer = data[len(end):].decode("utf-8", "replace")
-    return {
-        "declaration": None if declaration is None else declaration.decode("utf-8"),
-        "indent": indent,
-        "trailer": trailer,
-    }
+    start = _root_start(data)
+    close = data.rfind(b"</" + root.tag.encode("utf-8"))
+    end = data.find(b">", close) + 1 if close != -1 else len(data.rstrip())
+    try:
+        head, trailer = data[:start].decode("utf-8"), data[end:].decode("utf-8")
+    except UnicodeDecodeError:  # a UTF-16/32 document: keep its declaration; it is written as UTF-8
+        declaration = xml_declaration(data)
+        head = "" if declaration is None else declaration.decode("utf-8") + "\n"
+        trailer = "\n"
+    return {"head": head, "indent": indent, "trailer": trailer}
+
+
+def _root_start(data: bytes) -> int:
+    """Offset of the root element's start tag: past the BOM, declaration, whitespace, comments,
+    processing instructions and DOCTYPE."""
+    i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while i < len(data):
+        if data[i : i + 1].isspace():
+            i += 1
+        elif data.startswith(b"<?", i):
+            i = data.find(b"?>", i) + 2
+        elif data.startswith(b"<!--", i):
+            i = data.find(b"-->", i) + 3
+        elif data.startswith(b"<!", i):
+            bracket, close = data.find(b"[", i), data.find(b">", i)
+            i = (data.find(b"]>", i) + 2) if -1 < bracket < close else close + 1
+        else:
+            return i
+        if i <= 1:  # an unterminated construct: the parser already refused the document
+            return 0
+    return i
 
 
 def _serialize(
@@ -135,13 +159,12 @@ def _serialize(
     indent = layout.get("indent", default_indent) if layout else default_indent
     if indent:
         etree.indent(root, space=indent)
-    declaration = layout.get("declaration", _BITWIG_DECLARATION) if layout else _BITWIG_DECLARATION
     body = etree.tostring(root, encoding="UTF-8")
     if splicer is not None:
         body = splicer.splice(body, indent or None)
-    head = b"" if declaration is None else declaration.encode("utf-8") + b"\n"
+    head = layout.get("head", _BITWIG_DECLARATION + "\n") if layout else _BITWIG_DECLARATION + "\n"
     trailer = layout.get("trailer", "\n") if layout else "\n"
-    return head + body + trailer.encode("utf-8")
+    return head.encode("utf-8") + body + trailer.encode("utf-8")
 
 
 def _entry_settings(entry: ZipEntry) -> dict[str, Any]:
@@ -170,11 +193,11 @@ def dawproject_to_bytes(
     root = writer.write()
     ex = project.extras.get(FORMAT, {})
     project_xml = _serialize(
-        root, {k: ex[k] for k in ("declaration", "indent", "trailer") if k in ex}, splicer=writer.splicer
+        root, {k: ex[k] for k in ("head", "indent", "trailer") if k in ex}, splicer=writer.splicer
     )
     metadata_layout = ex.get("metadata", {})
     metadata_xml = _serialize(
-        write_metadata(project), {k: metadata_layout[k] for k in ("declaration", "indent", "trailer") if k in metadata_layout}
+        write_metadata(project), {k: metadata_layout[k] for k in ("head", "indent", "trailer") if k in metadata_layout}
     )
     contents: dict[str, bytes] = {METADATA_ENTRY: metadata_xml, PROJECT_ENTRY: project_xml, **writer.files}
     zip_info = ex.get("zip", {})
