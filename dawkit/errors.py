@@ -83,3 +83,14 @@ class LossError(DawkitError):
 
 class OutputError(DawkitError):
     """The output cannot be written (exists without ``force``, same as input, not writable)."""
+
+
+def read_error(error: OSError, path: str | PathLike[str]) -> CorruptFileError:
+    """The DawkitError for an ``OSError`` met while reading ``path`` (missing, a folder, ...)."""
+    if isinstance(error, FileNotFoundError):
+        message = "no such file"
+    elif isinstance(error, IsADirectoryError):
+        message = "is a directory, not a file"
+    else:
+        message = f"cannot read: {error.strerror or error}"
+    return CorruptFileError(message, source=path)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dawkit.errors import CorruptFileError, FormatMismatchError, LossError, UnsupportedFormatError
+from dawkit.errors import FormatMismatchError, LossError, UnsupportedFormatError, read_error
 from dawkit.interchange.model import Project
 from dawkit.interchange.report import ConversionReport
 
@@ -118,12 +118,8 @@ def detect(path: str | os.PathLike[str]) -> FormatSpec:
     named = format_for_extension(path)
     try:
         sniffed = sniff(path)
-    except FileNotFoundError:
-        raise CorruptFileError("no such file", source=path) from None
-    except IsADirectoryError:
-        raise CorruptFileError("is a directory, not a file", source=path) from None
     except OSError as error:
-        raise CorruptFileError(f"cannot read: {error.strerror or error}", source=path) from None
+        raise read_error(error, path) from None
     if named is not None and sniffed is not None and named.name != sniffed:
         raise FormatMismatchError(
             f"the extension says {named.title} but the content is {BY_NAME[sniffed].title}", source=path

@@ -182,6 +182,20 @@ class _TimeModel(BaseModel):
             raise _validation_error_to_dawkit(cls.__name__, exc) from exc
 
 
+class _CachedTables(_TimeModel):
+    """A map whose lookup tables are rebuilt (and re-checked) whenever its points change."""
+
+    _cache: _Cache = PrivateAttr(default_factory=_Cache)
+
+    def _cached(self, key: Any, build: Any) -> Any:
+        cache = self._cache
+        if cache.key != key or cache.value is None:
+            tables = build()
+            self._cache = _Cache(key, tables)
+            return tables
+        return cache.value
+
+
 # --------------------------------------------------------------------------------------------
 # tempo
 
@@ -290,7 +304,7 @@ def _build_tempo_tables(points: list[TempoPoint]) -> _TempoTables:
     )
 
 
-class TempoMap(_TimeModel):
+class TempoMap(_CachedTables):
     """The project tempo over time: beats (quarter notes) <-> seconds.
 
     ``points`` are in non-decreasing beat order.  Two points at the same beat are an
@@ -307,8 +321,6 @@ class TempoMap(_TimeModel):
         default_factory=dict, description="Opaque format-specific data keyed by format name."
     )
 
-    _cache: _Cache = PrivateAttr(default_factory=_Cache)
-
     @model_validator(mode="after")
     def _check_points(self) -> TempoMap:
         self._tables()
@@ -316,13 +328,8 @@ class TempoMap(_TimeModel):
 
     def _tables(self) -> _TempoTables:
         key = tuple((p.beat, p.bpm, p.interpolation) for p in self.points)
-        cache = self._cache
-        if cache.key != key or cache.value is None:
-            tables = _build_tempo_tables(self.points)
-            self._cache = _Cache(key, tables)
-            return tables
-        value: _TempoTables = cache.value
-        return value
+        tables: _TempoTables = self._cached(key, lambda: _build_tempo_tables(self.points))
+        return tables
 
     @classmethod
     def constant(cls, bpm: float) -> TempoMap:
@@ -505,7 +512,7 @@ def _build_signature_tables(changes: list[TimeSignatureChange]) -> _SignatureTab
     return _SignatureTables(changes=list(changes), anchors=anchors, bars=bars, lengths=lengths)
 
 
-class TimeSignatureMap(_TimeModel):
+class TimeSignatureMap(_CachedTables):
     """The time signatures over time: beats (quarter notes) <-> 1-based bar|beat positions.
 
     The first change is at beat 0; changes strictly increase in beat and each lies on a bar
@@ -521,8 +528,6 @@ class TimeSignatureMap(_TimeModel):
         default_factory=dict, description="Opaque format-specific data keyed by format name."
     )
 
-    _cache: _Cache = PrivateAttr(default_factory=_Cache)
-
     @model_validator(mode="after")
     def _check_changes(self) -> TimeSignatureMap:
         self._tables()
@@ -530,13 +535,8 @@ class TimeSignatureMap(_TimeModel):
 
     def _tables(self) -> _SignatureTables:
         key = tuple((c.beat, c.numerator, c.denominator) for c in self.changes)
-        cache = self._cache
-        if cache.key != key or cache.value is None:
-            tables = _build_signature_tables(self.changes)
-            self._cache = _Cache(key, tables)
-            return tables
-        value: _SignatureTables = cache.value
-        return value
+        tables: _SignatureTables = self._cached(key, lambda: _build_signature_tables(self.changes))
+        return tables
 
     @classmethod
     def constant(cls, numerator: int, denominator: int) -> TimeSignatureMap:

@@ -16,7 +16,7 @@ from lxml import etree
 
 from dawkit.archive import ZipArchive, ZipEntry, ZipLimits, read_zip, write_zip
 from dawkit.atomic import atomic_write_bytes
-from dawkit.errors import CorruptFileError, DawkitError, FormatMismatchError, MissingEntryError
+from dawkit.errors import CorruptFileError, DawkitError, FormatMismatchError, MissingEntryError, read_error
 from dawkit.formats.dawproject.bulk import NoteSplicer, cut_notes
 from dawkit.gc_pause import gc_paused
 from dawkit.formats.dawproject.metadata import read_metadata, write_metadata
@@ -40,12 +40,8 @@ def read_dawproject(path: str | os.PathLike[str], *, limits: ZipLimits = ZipLimi
     path = Path(path)
     try:
         data = path.read_bytes()
-    except IsADirectoryError:
-        raise CorruptFileError("is a directory, not a file", source=str(path)) from None
-    except FileNotFoundError:
-        raise CorruptFileError("no such file", source=str(path)) from None
     except OSError as exc:
-        raise CorruptFileError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
+        raise read_error(exc, path) from None
     return dawproject_from_bytes(data, source=str(path), base_dir=path.parent, limits=limits)
 
 

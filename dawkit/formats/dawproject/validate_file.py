@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from dawkit.archive import ZipLimits, read_zip
-from dawkit.errors import CorruptFileError, MissingEntryError
+from dawkit.errors import MissingEntryError, read_error
 from dawkit.formats.dawproject.validator import Problem, validate_metadata_xml, validate_project_xml
 from dawkit.safe_xml import parse_xml
 
@@ -37,12 +37,8 @@ def validate_dawproject(path: str | os.PathLike[str], *, limits: ZipLimits = Zip
     source = str(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorruptFileError("no such file", source=source) from None
-    except IsADirectoryError:
-        raise CorruptFileError("is a directory, not a file", source=source) from None
     except OSError as error:
-        raise CorruptFileError(f"cannot read: {error.strerror or error}", source=source) from None
+        raise read_error(error, source) from None
 
     if data[:4] not in _ZIP_MAGICS:
         tree = parse_xml(data, source=source, huge=True)

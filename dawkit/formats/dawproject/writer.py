@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 from lxml import etree
-from pydantic import BaseModel
 
 from dawkit.formats.dawproject.bulk import NOTE_ATTRIBUTES, NoteSplicer, format_notes
 from dawkit.formats.dawproject.lexical import format_fixed6
