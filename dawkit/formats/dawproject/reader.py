@@ -98,6 +98,11 @@ _MODEL_UNITS: dict[str, str | None] = {"volume": "decibel", "send": "decibel", "
 _NOTE_ATTRIBUTES = frozenset({"time", "duration", "channel", "key", "vel", "rel"})
 
 
+def _shown(text: str | None) -> str:
+    """An attribute value quoted for an error message, cut short (it may be 10 000 digits long)."""
+    return repr(text) if text is None or len(text) <= 40 else f"{text[:24]!r}... ({len(text)} characters)"
+
+
 def _identity(value: float) -> float:
     return value
 
@@ -173,7 +178,8 @@ class ProjectReader:
         try:
             return parse(el.get(name))
         except InvalidValueError as error:
-            raise InvalidValueError(error.message, source=self.source, where=f"{self.where(el)}@{name}") from None
+            message = error.message if len(error.message) <= 200 else f"{_shown(el.get(name))} is not valid here"
+            raise InvalidValueError(message, source=self.source, where=f"{self.where(el)}@{name}") from None
 
     def num(self, el: etree._Element, name: str, default: float | None = None) -> float | None:
         text = el.get(name)
@@ -186,7 +192,7 @@ class ProjectReader:
         value = self.num(el, name, default)
         if value is not None and not math.isfinite(value):
             raise InvalidValueError(
-                f"{name} {el.get(name)!r} is not a finite number", source=self.source, where=f"{self.where(el)}@{name}"
+                f"{name} {_shown(el.get(name))} is not a finite number", source=self.source, where=f"{self.where(el)}@{name}"
             )
         return value
 
@@ -409,7 +415,7 @@ class ProjectReader:
         mode = el.get("type", "post")
         if mode not in ("pre", "post"):
             raise InvalidValueError(
-                f"send type {mode!r} is not pre or post", source=self.source, where=f"{self.where(el)}@type"
+                f"send type {_shown(mode)} is not pre or post", source=self.source, where=f"{self.where(el)}@type"
             )
         send = Send(target="", mode=mode)
         ex = _ex(send)
@@ -692,7 +698,10 @@ class ProjectReader:
             if not all_fixed6(values):  # type: ignore[arg-type]
                 return None
             numbers = np.array(values, dtype=np.float64).tolist()
-        return list(zip(np.array(times, dtype=np.float64).tolist(), numbers, interpolations, strict=True))
+        time_column = np.array(times, dtype=np.float64)
+        if not np.isfinite(time_column).all():  # a 400-digit %.6f time overflows: the slow path reports it
+            return None
+        return list(zip(time_column.tolist(), numbers, interpolations, strict=True))
 
     # -- clips -------------------------------------------------------------------------------
     def clip(self, el: etree._Element, parent_unit: str) -> Clip:
@@ -862,7 +871,7 @@ class ProjectReader:
                 bad = int(overflow[0])
                 text = raw[xml][bad] if raw is not None else str(columns[name][bad])
                 raise InvalidValueError(
-                    f"{xml} {text!r} is out of range", source=self.source, where=f"{self.where(notes[bad])}@{xml}"
+                    f"{xml} {_shown(text)} is out of range", source=self.source, where=f"{self.where(notes[bad])}@{xml}"
                 )
         columns["velocity"] = np.where(np.isnan(columns["velocity"]), 100.0, columns["velocity"] * 127.0)
         columns["release_velocity"] = columns["release_velocity"] * 127.0
@@ -916,13 +925,13 @@ class ProjectReader:
             for index in np.flatnonzero(nan):
                 if texts[index] is not None or name in ("time", "duration"):
                     raise InvalidValueError(
-                        f"{name} {texts[index]!r} is not a number", source=self.source, where=self.where(notes[index])
+                        f"{name} {_shown(texts[index])} is not a number", source=self.source, where=self.where(notes[index])
                     )
         infinite = np.flatnonzero(np.isinf(values))
         if infinite.size:
             index = int(infinite[0])
             raise InvalidValueError(
-                f"{name} {texts[index]!r} is not a finite number",
+                f"{name} {_shown(texts[index])} is not a finite number",
                 source=self.source,
                 where=f"{self.where(notes[index])}@{name}",
             )
