@@ -875,3 +875,36 @@ def test_report_names_model_data_without_a_dawproject_place() -> None:
         ("maximum", "Switch"),
     ):
         assert any(all(word in loss for word in words) for loss in losses), f"{words} not in:\n{text}"
+
+
+def test_bare_structure_channel_keeps_its_id_for_references() -> None:
+    """A Channel directly in Structure is its own 'track': lanes and clip slots name its id."""
+    xml = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Project version="1.0">
+  <Application name="T" version="1"/>
+  <Structure>
+    <Channel role="master" id="id2"/>
+  </Structure>
+  <Scenes>
+    <Scene id="id5" name="S">
+      <Lanes id="id6">
+        <ClipSlot track="id2" hasStop="true" id="id7"/>
+      </Lanes>
+    </Scene>
+  </Scenes>
+</Project>
+"""
+    project = dawproject_from_bytes(xml)
+    archive, _ = dawproject_to_bytes(project)
+    written = zipfile.ZipFile(io.BytesIO(archive)).read("project.xml")
+    assert b'<Channel role="master" id="id2"/>' in written
+    assert b'<ClipSlot track="id2" hasStop="true" id="id7"/>' in written
+    assert dawproject_from_bytes(archive).master.slots[0].scene == "id5"
+
+
+def test_tempo_below_one_bpm_is_refused() -> None:
+    from dawkit.errors import InvalidValueError
+    from dawkit.interchange import TempoMap
+
+    with pytest.raises(InvalidValueError, match="tempo must be >= 1 bpm"):
+        TempoMap.constant(0.5)

@@ -53,6 +53,10 @@ Interpolation = Literal["hold", "linear"]
 point's bpm to the next point's bpm (a linear point that is the last point behaves as hold).
 """
 
+MIN_BPM = 1.0
+"""The lowest tempo accepted, in bpm (DAWs stop at 10-20; lower ones only come from damaged files,
+and near-zero ramps cannot be integrated in floating point)."""
+
 MAX_BPM = 100_000.0
 """The highest tempo accepted, in bpm."""
 
@@ -104,8 +108,8 @@ def _check_beat_position(value: float, what: str) -> float:
 
 def _check_bpm(value: float) -> float:
     f = _finite(value, "tempo (bpm)")
-    if f <= 0:
-        raise InvalidValueError(f"tempo must be > 0 bpm, got {_num(f)}")
+    if f < MIN_BPM:
+        raise InvalidValueError(f"tempo must be >= {_num(MIN_BPM)} bpm, got {_num(f)}")
     if f > MAX_BPM:
         raise InvalidValueError(f"tempo must be <= {_num(MAX_BPM)} bpm, got {_num(f)}")
     return f

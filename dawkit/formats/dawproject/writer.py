@@ -39,6 +39,7 @@ from dawkit.interchange.model import (
     AutomationPoint,
     Clip,
     ClipEnvelope,
+    ClipSlot,
     Device,
     MidiContent,
     Parameter,
@@ -293,11 +294,13 @@ class ProjectWriter:
         original_type = shell_attr(shell, "contentType")
         if original_type is not None and track_kind(original_type, role, bool(track.children)) == track.kind:
             content_type = original_type
+        if ex.get("bare"):
+            # A Channel directly in Structure: references to the "track" name the channel itself.
+            self.channel(parent, track, role)
+            self.track_ids[track.id] = self.channel_ids[track.id]
+            return
         track_id = self.ids.claim(shell_attr(shell, "id") or track.id)
         self.track_ids[track.id] = track_id
-        if ex.get("bare"):
-            self.channel(parent, track, role)
-            return
         el = self.sub(
             parent,
             "Track",
@@ -987,7 +990,10 @@ class ProjectWriter:
         if shell is None and not project.scenes:
             return
         el = self.sub(root, "Scenes", shell, [])
-        tracks = [t for _, t in project.iter_tracks()]
+        slots_by_scene: dict[str, list[tuple[Track, ClipSlot]]] = {}
+        for _, track in project.iter_tracks():
+            for slot in track.slots:
+                slots_by_scene.setdefault(slot.scene, []).append((track, slot))
         for scene in project.scenes:
             sx = _ex(scene)
             s_shell = sx.get("Scene")
@@ -1006,7 +1012,7 @@ class ProjectWriter:
                 self.report.lose(f"scene tempo {scene.tempo:g} bpm not representable in DAWproject", f"scene '{scene.name}'")
             lanes_shell = sx.get("Lanes")
             lanes = self.sub(scene_el, "Lanes", lanes_shell, [Attr("id", self.ids.claim(shell_attr(lanes_shell, "id")))])
-            slots = [(t, s) for t in tracks for s in t.slots if s.scene == scene.id]
+            slots = slots_by_scene.get(scene.id, [])
             order = {tid: i for i, tid in enumerate(sx.get("slot_order", []))}
             slots.sort(key=lambda pair: order.get(pair[0].id, len(order)))
             for track, slot in slots:
