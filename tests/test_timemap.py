@@ -108,8 +108,8 @@ def test_extras_are_kept() -> None:
         ({"beat": -1, "bpm": 120}, "tempo point beat must be >= 0, got -1"),
         ({"beat": math.nan, "bpm": 120}, "tempo point beat must be finite, got nan"),
         ({"beat": math.inf, "bpm": 120}, "tempo point beat must be finite, got inf"),
-        ({"beat": 0, "bpm": 0}, "tempo must be > 0 bpm, got 0"),
-        ({"beat": 0, "bpm": -60.5}, "tempo must be > 0 bpm, got -60.5"),
+        ({"beat": 0, "bpm": 0}, "tempo must be >= 1 bpm, got 0"),
+        ({"beat": 0, "bpm": -60.5}, "tempo must be >= 1 bpm, got -60.5"),
         ({"beat": 0, "bpm": math.nan}, "tempo (bpm) must be finite, got nan"),
         ({"beat": 0, "bpm": 100_001}, "tempo must be <= 100000 bpm, got 100001"),
     ],
@@ -147,7 +147,7 @@ def test_tempo_map_validation() -> None:
         "tempo point 2 at beat 4 comes before point 1 at beat 8; "
         "tempo points must be in non-decreasing beat order"
     )
-    with pytest.raises(InvalidValueError, match="tempo must be > 0 bpm, got -1"):
+    with pytest.raises(InvalidValueError, match="tempo must be >= 1 bpm, got -1"):
         TempoMap.model_validate({"points": [{"beat": 0, "bpm": -1}]})
 
 
@@ -182,7 +182,7 @@ def test_constructors_and_is_constant() -> None:
     assert m.points == [TempoPoint(beat=0, bpm=90)]
     assert m.is_constant
     assert m.beats_to_seconds(3) == 2.0
-    with pytest.raises(InvalidValueError, match="tempo must be > 0 bpm, got 0"):
+    with pytest.raises(InvalidValueError, match="tempo must be >= 1 bpm, got 0"):
         TempoMap.constant(0)
     same = TempoMap(points=[TempoPoint(beat=0, bpm=100, interpolation="linear"),
                             TempoPoint(beat=4, bpm=100)])
