@@ -348,7 +348,7 @@ def test_bad_tempo(tmp_path: Path, tempo: str) -> None:
 def test_bad_tempo_automation_point(tmp_path: Path, bpm: str) -> None:
     lane = f'<TempoAutomation id="ta"><RealPoint time="0" value="120"/><RealPoint time="4" value="{bpm}"/></TempoAutomation>'
     path = dawproject(tmp_path, project_xml(automation=lane))
-    expect(InvalidValueError, path, "/Project/Arrangement/TempoAutomation/RealPoint[2]", "tempo must be > 0 bpm")
+    expect(InvalidValueError, path, "/Project/Arrangement/TempoAutomation/RealPoint[2]", f"tempo must be >= 1 bpm, got {bpm}")
 
 
 def test_overflowing_canonical_point_time(tmp_path: Path) -> None:
