@@ -136,10 +136,13 @@ class NoteList(Sequence[Note]):
         cls,
         columns: dict[str, Any],
         expressions: dict[int, list[NoteExpression]] | None = None,
+        *,
+        copy: bool = True,
     ) -> NoteList:
         """Build from arrays (fast path for readers).  ``start``, ``duration`` and ``pitch`` are
         required; missing columns take their defaults.  Values are not range-checked here:
-        :meth:`problems` (run by ``Project.validate``) reports them."""
+        :meth:`problems` (run by ``Project.validate``) reports them.  ``copy=False`` adopts
+        arrays of the right dtype as they are (the caller gives up its references)."""
         unknown = set(columns) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"unknown note columns: {sorted(unknown)}")
@@ -150,11 +153,12 @@ class NoteList(Sequence[Note]):
                 arr = np.asarray(columns[name], dtype=dtype)
                 if arr.shape != (n,):
                     raise ValueError(f"note column {name!r} has shape {arr.shape}, expected ({n},)")
-                cols[name] = arr.copy() if arr is columns[name] else arr
+                cols[name] = arr.copy() if copy and arr is columns[name] else arr
             else:
                 cols[name] = np.full(n, fill, dtype=dtype)
-        self = cls()
+        self = cls.__new__(cls)
         self._cols = cols
+        self._pending = []
         self._expressions = dict(expressions or {})
         return self
 

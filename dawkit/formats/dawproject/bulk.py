@@ -21,7 +21,9 @@ from lxml import etree
 #: Attribute order Bitwig (JAXB) writes.
 NOTE_ATTRIBUTES = ("time", "duration", "channel", "key", "vel", "rel")
 #: Canonical spellings only: ``%.6f`` for DoubleAdapter fields, plain integers for xs:int ones.
-_FIXED6 = rb'"-?(?:0|[1-9][0-9]*)\.[0-9]{6}"'
+#: At most 9 integer digits, so that every value scaled by 10**6 is an integer below 2**53, and
+#: no ``-0.000000`` (the integer path below would lose the sign of zero).
+_FIXED6 = rb'"(?!-0\.0{6}")-?(?:0|[1-9][0-9]{0,8})\.[0-9]{6}"'
 _VALUE_PATTERNS: dict[str, bytes] = {
     "time": _FIXED6,
     "duration": _FIXED6,
@@ -30,6 +32,7 @@ _VALUE_PATTERNS: dict[str, bytes] = {
     "channel": rb'"(?:0|[1-9][0-9]?)"',
     "key": rb'"(?:0|[1-9][0-9]{0,2})"',
 }
+_FIXED6_ATTRIBUTES = frozenset({"time", "duration", "vel", "rel"})
 _FIXED6_LINES = re.compile(r"(?:-?(?:0|[1-9][0-9]*)\.[0-9]{6}\n)*")
 #: Maps every byte but digits, '.' and '-' to a space: turns matched attribute runs into numbers.
 _NUMBERS_ONLY = bytes(c if c in b"0123456789.-" else 0x20 for c in range(256))
@@ -47,16 +50,31 @@ class NoteBlocks:
     def __init__(self, order: tuple[str, ...], blocks: list[bytes]) -> None:
         self.order = order
         self.blocks = blocks
+        self._table: np.ndarray | None = None
+        self._starts: list[int] = []
 
-    def columns(self, index: int) -> dict[str, np.ndarray] | None:
-        """Block ``index``'s attributes as float columns (None if its numbers do not add up)."""
-        block = self.blocks[index]
-        count = block.count(b"<Note ")
-        flat = np.fromstring(block.translate(_NUMBERS_ONLY), sep=" ")  # C-speed number parsing
-        if flat.size != count * len(self.order):
-            return None
-        table = flat.reshape(count, len(self.order))
-        return {name: table[:, i] for i, name in enumerate(self.order)}
+    def _parse(self) -> np.ndarray:
+        """All blocks' values in one C-level pass.  Dots are dropped and the digits parsed as
+        integers (four times faster than floats); a %.6f value is then n / 10**6, which IEEE
+        division rounds exactly like parsing the decimal would (both round the same real)."""
+        counts = [block.count(b"<Note ") for block in self.blocks]
+        self._starts = [0, *np.cumsum(counts).tolist()]
+        digits = b" ".join(self.blocks).translate(_NUMBERS_ONLY, b".")
+        flat = np.fromstring(digits, dtype=np.int64, sep=" ")
+        if flat.size != self._starts[-1] * len(self.order):
+            raise ValueError("note block values do not add up")  # the template makes this unreachable
+        table = flat.reshape(-1, len(self.order)).astype(np.float64)
+        for i, name in enumerate(self.order):
+            if name in _FIXED6_ATTRIBUTES:
+                table[:, i] /= 1e6
+        return table
+
+    def columns(self, index: int) -> dict[str, np.ndarray]:
+        """Block ``index``'s attributes as float columns."""
+        if self._table is None:
+            self._table = self._parse()
+        rows = self._table[self._starts[index] : self._starts[index + 1]]
+        return {name: rows[:, i] for i, name in enumerate(self.order)}
 
 
 def cut_notes(data: bytes) -> tuple[bytes, NoteBlocks] | None:

@@ -898,7 +898,7 @@ class ProjectReader:
         if irregular:
             holder_notes["rows"] = irregular
         info["Note"] = holder_notes
-        return NoteList.from_columns(columns, expressions), info
+        return NoteList.from_columns(columns, expressions, copy=False), info
 
     def cut_block(self, el: etree._Element) -> dict[str, np.ndarray] | None:
         """Columns of the note block cut out of ``el`` (None if ``el`` kept its notes)."""
@@ -908,8 +908,8 @@ class ProjectReader:
         if marker.tag is not etree.PI or marker.target != BLOCK_TARGET:
             return None
         columns = self.blocks.columns(int(marker.text))
-        if columns is None or not {"time", "duration", "key", "channel"} <= columns.keys():
-            raise InvalidValueError("notes do not match their own spelling", source=self.source, where=self.where(el))
+        if not {"time", "duration", "key", "channel"} <= columns.keys():
+            raise InvalidValueError("notes lack a time, duration, key or channel", source=self.source, where=self.where(el))
         return columns
 
     def float_column(self, texts: list[str | None], notes: list[etree._Element], name: str) -> np.ndarray:
