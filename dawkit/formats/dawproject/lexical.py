@@ -87,7 +87,7 @@ def format_java_double(value: float) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0.0:
         return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
-    sign, digits, exponent = Decimal(_shortest_digits(abs(value))).as_tuple()
+    _, digits, exponent = Decimal(_shortest_digits(abs(value))).as_tuple()
     text = "".join(map(str, digits)).rstrip("0") or "0"
     point = len(digits) + int(exponent)  # position of the decimal point in the digit string
     prefix = "-" if value < 0 else ""

@@ -24,7 +24,6 @@ DEVICE_TAGS: dict[str, str] = {
 }
 #: Built-in profile devices whose own children are parameters (notes §5).
 PROFILE_DEVICES = frozenset({"Equalizer", "Compressor", "NoiseGate", "Limiter"})
-PLUGIN_TAGS = frozenset({"Vst2Plugin", "Vst3Plugin", "ClapPlugin", "AuPlugin"})
 
 DEVICE_ROLES: dict[str, str] = {
     "instrument": "instrument",
@@ -97,12 +96,6 @@ METADATA_FIELDS: dict[str, str] = {
     "Website": "website",
     "Comment": "comment",
 }
-
-#: Timeline elements (valid Clip content and Clip@reference targets).
-TIMELINES = frozenset(
-    {"Timeline", "Lanes", "Clips", "ClipSlot", "Notes", "markers", "Markers", "Warps", "Audio", "Video", "Points"}
-)
-
 
 def track_kind(content_type: str | None, role: str | None, has_children: bool) -> str:
     """The canonical track kind of a Track@contentType (an xs:list) and Channel@role."""
