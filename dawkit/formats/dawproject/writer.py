@@ -240,23 +240,23 @@ class ProjectWriter:
             [Attr("unit", "bpm"), Attr("value", self.tempo.bpm_at(0.0), "adapter"), Attr("id", self.tempo_id)],
             [Attr("max", 666.0, "adapter"), Attr("min", 20.0, "adapter"), Attr("name", "Tempo")],
         )
-        signature = self.project.time_signatures.changes[0]
+        changes = self.project.time_signatures.changes
+        signature = changes[0]
         ts_shell = self.ex.get("TimeSignature")
         self.signature_id = self.ids.claim(shell_attr(ts_shell, "id"))
-        signature_written = ts_shell is not None or shell is None
-        if not signature_written and (signature.numerator, signature.denominator) == (4, 4) and len(self.project.time_signatures.changes) == 1:
-            restore_children(transport, shell)
-            return
-        self.sub(
-            transport,
-            "TimeSignature",
-            ts_shell,
-            [
-                Attr("denominator", signature.denominator, "int"),
-                Attr("numerator", signature.numerator, "int"),
-                Attr("id", self.signature_id),
-            ],
-        )
+        # A source Transport without a TimeSignature meant the default 4/4: keep it absent.
+        implicit = shell is not None and ts_shell is None
+        if not (implicit and len(changes) == 1 and (signature.numerator, signature.denominator) == (4, 4)):
+            self.sub(
+                transport,
+                "TimeSignature",
+                ts_shell,
+                [
+                    Attr("denominator", signature.denominator, "int"),
+                    Attr("numerator", signature.numerator, "int"),
+                    Attr("id", self.signature_id),
+                ],
+            )
         restore_children(transport, shell)
 
     # -- structure ---------------------------------------------------------------------------
