@@ -908,3 +908,39 @@ def test_tempo_below_one_bpm_is_refused() -> None:
 
     with pytest.raises(InvalidValueError, match="tempo must be >= 1 bpm"):
         TempoMap.constant(0.5)
+
+
+def test_lane_mixing_point_types_round_trips() -> None:
+    """A Points lane may hold Real and Bool points: each keeps its own element type and value."""
+    xml = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Project version="1.0">
+  <Application name="T" version="1"/>
+  <Structure>
+    <Track contentType="notes" id="t1" name="A">
+      <Channel role="regular" id="c1">
+        <Volume unit="linear" value="1" id="v1"/>
+      </Channel>
+    </Track>
+  </Structure>
+  <Arrangement id="a">
+    <Lanes timeUnit="beats" id="l">
+      <Lanes track="t1" id="l1">
+        <Points unit="linear" id="p">
+          <Target parameter="v1"/>
+          <RealPoint time="0" value="0.5" interpolation="linear"/>
+          <BoolPoint time="1" value="true"/>
+          <RealPoint time="2" value="1" interpolation="hold"/>
+        </Points>
+      </Lanes>
+    </Lanes>
+  </Arrangement>
+</Project>
+"""
+    archive, _ = dawproject_to_bytes(dawproject_from_bytes(xml))
+    written = zipfile.ZipFile(io.BytesIO(archive)).read("project.xml")
+    assert b'<BoolPoint time="1" value="true"/>' in written
+    assert b'<RealPoint time="0" value="0.5" interpolation="linear"/>' in written
+    first = dawproject_from_bytes(archive)
+    again, _ = dawproject_to_bytes(first)
+    assert zipfile.ZipFile(io.BytesIO(again)).read("project.xml") == written
+    assert dawproject_from_bytes(again) == first

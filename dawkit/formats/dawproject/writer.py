@@ -691,10 +691,15 @@ class ProjectWriter:
                 spelled = {"time": spell_time(point.time), "value": spell_value(value), "interpolation": point.interpolation}
                 sub(el, point_tag, {k: spelled[k] for k in order if k in spelled and (k != "interpolation" or point_tag == "RealPoint")})
                 continue
-            attrs = [Attr("time", point.time, "adapter"), Attr("value", value, value_kind)]
-            if point_tag == "RealPoint":
+            # An irregular row keeps its own element type (a lane may mix Real and Bool points).
+            row_tag = row.get("tag", point_tag)
+            row_kind = POINT_VALUES.get(row_tag, value_kind)
+            row_value: Any = encode(point.value)
+            row_value = bool(row_value) if row_kind == "bool" else int(round(row_value)) if row_kind == "int" else row_value
+            attrs = [Attr("time", point.time, "adapter"), Attr("value", row_value, row_kind)]
+            if row_tag == "RealPoint":
                 attrs.append(Attr("interpolation", point.interpolation))
-            p_el = self.em.element(el, row.get("tag", point_tag), row, attrs)
+            p_el = self.em.element(el, row_tag, row, attrs)
             restore_children(p_el, row)
         restore_children(el, shell)
         return el
