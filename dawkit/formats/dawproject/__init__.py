@@ -18,10 +18,11 @@ from dawkit.archive import ZipArchive, ZipEntry, ZipLimits, read_zip, write_zip
 from dawkit.atomic import atomic_write_bytes
 from dawkit.errors import CorruptFileError, DawkitError, FormatMismatchError, MissingEntryError, read_error
 from dawkit.formats.dawproject.bulk import NoteSplicer, cut_notes
-from dawkit.gc_pause import gc_paused
 from dawkit.formats.dawproject.metadata import read_metadata, write_metadata
-from dawkit.formats.dawproject.reader import ProjectReader
+from dawkit.formats.dawproject.reader import ProjectReader, iter_embedded
 from dawkit.formats.dawproject.writer import ProjectWriter
+from dawkit.gc_pause import gc_paused
+from dawkit.interchange.extras import foreign_extras
 from dawkit.interchange.model import Project
 from dawkit.interchange.report import ConversionReport
 from dawkit.safe_xml import parse_xml, xml_declaration
@@ -171,8 +172,6 @@ def _entry_settings(entry: ZipEntry) -> dict[str, Any]:
 
 
 def _referenced_paths(project: Project) -> set[str]:
-    from dawkit.formats.dawproject.reader import iter_embedded
-
     return {path for path, _, external in iter_embedded(project) if not external}
 
 
@@ -227,9 +226,7 @@ def write_dawproject(
 
 
 def _report_foreign_extras(project: Project, report: ConversionReport) -> None:
-    """Data other formats kept for themselves cannot be written here: say so, once per format and kind."""
-    from dawkit.interchange.extras import foreign_extras
-
+    """Data other formats kept for themselves cannot be written here: say so, once per format."""
     for fmt, paths in foreign_extras(project, keep=FORMAT).items():
         shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
         report.lose(f"{fmt}-specific data with no DAWproject equivalent not carried over", shown)
