@@ -134,3 +134,16 @@ def test_writer_fast_path_matches_the_element_path() -> None:
     notes_with_expression = notes.copy()
     assert _project_xml(dawproject_to_bytes(again)[0]) == _project_xml(archive)
     del notes_with_expression
+
+
+def test_cut_block_in_an_unmodelled_place_is_kept_verbatim() -> None:
+    """A Notes timeline directly in a track lane has no model place: it is kept as raw XML, and
+    the raw XML must hold the notes themselves, not the reader's placeholder."""
+    data = _document(REGULAR, REGULAR).replace(
+        b'<Lanes track="id1" id="id5">',
+        b'<Lanes track="id1" id="id5">\n                <Notes id="id9">\n'
+        + REGULAR.replace(" " * 28, " " * 20).encode()
+        + b"\n                </Notes>",
+    )
+    assert len(cut_notes(data)[1].blocks) == 3
+    assert _round_trip(data) == data

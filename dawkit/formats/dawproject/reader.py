@@ -8,6 +8,7 @@ devices, parameters and content timelines become the model's ids.
 from __future__ import annotations
 
 import math
+import re
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from dawkit.formats.dawproject.lexical import (
     parse_int,
     parse_number,
 )
-from dawkit.formats.dawproject.shell import Shell, capture
+from dawkit.formats.dawproject.shell import Shell, capture, keep_raw
 from dawkit.formats.dawproject.tables import (
     CLIP_ENVELOPES,
     DEVICE_FORMATS,
@@ -63,6 +64,7 @@ from dawkit.interchange.model import (
     Track,
     WarpMarker,
 )
+from dawkit.interchange.extras import walk_models
 from dawkit.interchange.notes import ExpressionPoint, NoteExpression, NoteList
 from dawkit.interchange.timemap import TempoMap, TempoPoint, TimeSignatureChange, TimeSignatureMap
 from dawkit.interchange.units import gain_to_db, normalized_to_pan
@@ -160,6 +162,7 @@ class ProjectReader:
             "double": double_style_of(first_double.get("time", "0.0")) if first_double is not None else "java",
         }
         self.blocks = blocks
+        self.consumed_blocks: set[int] = set()
 
     @property
     def ids(self) -> set[str]:
@@ -249,7 +252,32 @@ class ProjectReader:
         scenes = root.find("Scenes")
         if scenes is not None:
             self.scenes(scenes, project)
+        if self.blocks is not None and len(self.consumed_blocks) < len(self.blocks.blocks):
+            self.restore_unconsumed_blocks(project)
         return project
+
+    def restore_unconsumed_blocks(self, project: Project) -> None:
+        """Put the original text back into raw XML that captured a cut block's placeholder (a
+        Notes timeline where the model has no place for it, kept verbatim in a shell)."""
+        blocks = self.blocks
+        assert blocks is not None
+        pattern = re.compile(r"<\?%s (\d+)\?>\n*" % re.escape(BLOCK_TARGET))
+
+        def restore(text: str) -> str:
+            return pattern.sub(lambda m: blocks.blocks[int(m.group(1))].decode("utf-8"), text)
+
+        def visit(value: Any) -> Any:
+            if isinstance(value, str):
+                return restore(value) if BLOCK_TARGET in value else value
+            if isinstance(value, list):
+                return [visit(item) for item in value]
+            if isinstance(value, dict):
+                return {key: visit(item) for key, item in value.items()}
+            return value
+
+        for _, obj in walk_models(project):
+            if FORMAT in obj.extras:
+                obj.extras[FORMAT] = visit(obj.extras[FORMAT])
 
     def transport(self, transport: etree._Element, project: Project) -> None:
         ex = _ex(project)
@@ -573,10 +601,8 @@ class ProjectReader:
                     lane_order.append(track.id)
                 elif child.tag == "Points" and self.automation(child, unit, in_lane=None):
                     pass
-                else:
-                    ex["Lanes"].setdefault("x", []).append(
-                        [index, etree.tostring(child, encoding="unicode", with_tail=False)]
-                    )
+                elif child.tag in ("Lanes", "Points"):  # a known kind the model cannot place
+                    keep_raw(ex["Lanes"], index, child)
             ex["lane_order"] = lane_order
 
     def track_lane(self, el: etree._Element, track: Track, parent_unit: str) -> None:
@@ -595,12 +621,8 @@ class ProjectReader:
                     if len(containers) > 1:
                         _ex(clip)["container"] = len(containers) - 1
                     track.clips.append(clip)
-            elif child.tag == "Points" and self.automation(child, unit, in_lane=track):
-                continue
-            else:
-                ex["lane"].setdefault("x", []).append(
-                    [index, etree.tostring(child, encoding="unicode", with_tail=False)]
-                )
+            elif child.tag == "Points" and not self.automation(child, unit, in_lane=track):
+                keep_raw(ex["lane"], index, child)  # automation of a parameter the model cannot place
         ex["clips"] = containers
 
     def automation(self, el: etree._Element, unit: str, *, in_lane: Track | None) -> bool:
@@ -770,7 +792,7 @@ class ProjectReader:
                         marker.beat += offset
                 return
             ex["unmodelled"] = "nested clips"
-            ex["Clip"].setdefault("x", []).append([0, etree.tostring(el, encoding="unicode", with_tail=False)])
+            keep_raw(ex["Clip"], el.getparent().index(el), el)
             return
         if el.tag == "Notes":
             notes, info = self.notes(el)
@@ -782,7 +804,7 @@ class ProjectReader:
             envelope = self.envelope(el)
             if envelope is None:
                 ex["unmodelled"] = "clip automation"
-                ex["Clip"].setdefault("x", []).append([0, etree.tostring(el, encoding="unicode", with_tail=False)])
+                keep_raw(ex["Clip"], el.getparent().index(el), el)
                 return
             clip.content = MidiContent(id=el.get("id"), envelopes=[envelope])
             _ex(clip.content)["form"] = "points"
@@ -812,8 +834,8 @@ class ProjectReader:
                 ex.update(info)
             elif child.tag == "Points" and (envelope := self.envelope(child)) is not None:
                 content.envelopes.append(envelope)
-            else:
-                ex["Lanes"].setdefault("x", []).append([index, etree.tostring(child, encoding="unicode", with_tail=False)])
+            elif child.tag in ("Notes", "Points"):  # a second Notes, or a non-MIDI Points lane
+                keep_raw(ex["Lanes"], index, child)
         clip.content = content
 
     def envelope(self, el: etree._Element) -> ClipEnvelope | None:
@@ -907,7 +929,9 @@ class ProjectReader:
         marker = el[0]
         if marker.tag is not etree.PI or marker.target != BLOCK_TARGET:
             return None
-        columns = self.blocks.columns(int(marker.text))
+        index = int(marker.text)
+        self.consumed_blocks.add(index)
+        columns = self.blocks.columns(index)
         if not {"time", "duration", "key", "channel"} <= columns.keys():
             raise InvalidValueError("notes lack a time, duration, key or channel", source=self.source, where=self.where(el))
         return columns

@@ -51,6 +51,14 @@ def capture(el: etree._Element, known_children: Iterable[str] = (), *, scan_chil
     return shell
 
 
+def keep_raw(shell: Shell, index: int, child: etree._Element) -> None:
+    """Add ``child`` (a known kind of element the model could not place) to the shell's unknown
+    children, keeping them in document order."""
+    extra = shell.setdefault("x", [])
+    extra.append([index, etree.tostring(child, encoding="unicode", with_tail=False)])
+    extra.sort(key=lambda item: item[0])
+
+
 def shell_attr(shell: Shell | None, name: str) -> str | None:
     """The original spelling of attribute ``name`` in ``shell``, if it had one."""
     if shell:
