@@ -161,10 +161,20 @@ class Emitter:
 
 def restore_children(el: etree._Element, shell: Shell | None) -> None:
     """Insert the shell's unknown children at their original positions."""
-    if not shell:
+    extra = shell.get("x") if shell else None
+    if not extra:
         return
-    for index, xml in shell.get("x", ()):
-        el.insert(min(index, len(el)), _node(xml))
+    # One merge instead of an insert per child: lxml's len() and insert() walk the children.
+    children = list(el)
+    merged: list[etree._Element] = []
+    taken = 0
+    for index, xml in extra:
+        while len(merged) < index and taken < len(children):
+            merged.append(children[taken])
+            taken += 1
+        merged.append(_node(xml))
+    merged.extend(children[taken:])
+    el[:] = merged
 
 
 def _node(xml: str) -> etree._Element:
