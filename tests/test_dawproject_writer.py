@@ -944,3 +944,28 @@ def test_lane_mixing_point_types_round_trips() -> None:
     again, _ = dawproject_to_bytes(first)
     assert zipfile.ZipFile(io.BytesIO(again)).read("project.xml") == written
     assert dawproject_from_bytes(again) == first
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "<Title>a<b/>c</Title><Artist>x</Artist>",
+        "<Title>first</Title><Title>second</Title><Artist>x</Artist>",
+    ],
+)
+def test_odd_metadata_fields_are_kept_verbatim(fields: str) -> None:
+    """Mixed content and repeated fields are not in the schema's spirit, but they are data."""
+    archive = io.BytesIO()
+    project_xml = b'<?xml version="1.0" encoding="UTF-8"?>\n<Project version="1.0"><Application name="T" version="1"/></Project>\n'
+    metadata_xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<MetaData>{fields}</MetaData>\n'.encode()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("metadata.xml", metadata_xml)
+        z.writestr("project.xml", project_xml)
+    project = dawproject_from_bytes(archive.getvalue())
+    assert project.metadata.title in ("ac", "first")
+    out, _ = dawproject_to_bytes(project)
+    assert zipfile.ZipFile(io.BytesIO(out)).read("metadata.xml") == metadata_xml
+    project.metadata.title = "edited"
+    out, _ = dawproject_to_bytes(project)
+    written = zipfile.ZipFile(io.BytesIO(out)).read("metadata.xml")
+    assert written.count(b"<Title>edited</Title>") == 1 and b"<Title>a<b/>c</Title>" not in written

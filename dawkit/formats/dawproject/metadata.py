@@ -11,7 +11,7 @@ from pydantic_xml import BaseXmlModel, element
 from pydantic_xml.errors import ParsingError
 
 from dawkit.errors import InvalidValueError
-from dawkit.formats.dawproject.shell import capture, restore_children
+from dawkit.formats.dawproject.shell import capture, keep_raw, restore_children
 from dawkit.formats.dawproject.tables import METADATA_FIELDS
 from dawkit.interchange.model import Metadata, Project
 from dawkit.safe_xml import element_path
@@ -60,11 +60,22 @@ def read_metadata(root: etree._Element, raw: bytes, project: Project, *, source:
             # lxml parses <Title></Title> and <Title/> alike; the bytes tell which the writer used.
             self_closing = re.search(rb"<%s\s*/>" % tag.encode(), raw) is not None
             empty_forms[tag] = "self-closing" if self_closing else "pair"
+    shell = capture(root, METADATA_FIELDS)
+    # A field with child elements (mixed content) or repeated is kept verbatim; the model gets the
+    # first occurrence's text.  ``raw`` remembers which verbatim copy stands for which field.
+    raw_fields: dict[str, list[Any]] = {}
+    seen: set[str] = set()
+    for index, el in enumerate(root):
+        if not isinstance(el.tag, str) or el.tag not in METADATA_FIELDS:
+            continue
+        if el.tag in seen or len(el):
+            keep_raw(shell, index, el)
+            if el.tag not in seen:
+                values[METADATA_FIELDS[el.tag]] = "".join(el.itertext())
+                raw_fields[el.tag] = [index, values[METADATA_FIELDS[el.tag]]]
+        seen.add(el.tag)
     project.metadata = Metadata(**values)
-    project.extras.setdefault(FORMAT, {})["metadata"] = {
-        "shell": capture(root, METADATA_FIELDS),
-        "empty": empty_forms,
-    }
+    project.extras.setdefault(FORMAT, {})["metadata"] = {"shell": shell, "empty": empty_forms, "raw": raw_fields}
 
 
 def write_metadata(project: Project) -> etree._Element:
@@ -78,6 +89,14 @@ def write_metadata(project: Project) -> etree._Element:
         if not el.text:
             # JAXB (Bitwig) writes blank fields as <Album></Album>; keep whatever the source had.
             el.text = None if empty_forms.get(el.tag) == "self-closing" else ""
-    root.attrib.update(dict(info.get("shell", {}).get("a", [])))
-    restore_children(root, info.get("shell"))
+    shell = info.get("shell")
+    for tag, (index, text) in info.get("raw", {}).items():
+        generated = root.find(tag)
+        if getattr(metadata, METADATA_FIELDS[tag]) == text:
+            if generated is not None:
+                root.remove(generated)  # the verbatim copy in the shell takes its place
+        else:  # edited: the new value replaces the verbatim copy
+            shell = {**shell, "x": [item for item in shell.get("x", []) if item[0] != index]}
+    root.attrib.update(dict((shell or {}).get("a", [])))
+    restore_children(root, shell)
     return root
