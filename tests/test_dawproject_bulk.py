@@ -147,3 +147,13 @@ def test_cut_block_in_an_unmodelled_place_is_kept_verbatim() -> None:
     )
     assert len(cut_notes(data)[1].blocks) == 3
     assert _round_trip(data) == data
+
+
+def test_self_closing_notes_inside_a_block_is_not_a_block_start() -> None:
+    """Found by fuzzing: an empty <Notes .../> among the notes must not start a cut block that
+    runs to the outer </Notes>."""
+    odd = "\n".join([_note("0.000000"), _note("0.500000").replace("<Note ", "<Notes "), _note("1.000000")])
+    data = _document(REGULAR, odd)
+    project = dawproject_from_bytes(data)
+    assert [n.start for n in project.tracks[0].clips[1].content.notes] == [0.0, 1.0]
+    assert _round_trip(data) == data

@@ -105,7 +105,8 @@ def cut_notes(data: bytes) -> tuple[bytes, NoteBlocks] | None:
     if not order or len(set(order)) != len(order) or any(name not in _VALUE_PATTERNS for name in order):
         return None
     note = rb"<Note " + rb" ".join(n.encode() + b"=" + _VALUE_PATTERNS[n] for n in order) + rb"/>"
-    block = re.compile(rb"(<Notes(?:\s[^<>]*)?>)((?:\s*" + note + rb")+\s*)(</Notes>)")
+    # The start tag must not be a self-closing <Notes .../> (its "/" would otherwise match [^<>]).
+    block = re.compile(rb"(<Notes(?:\s[^<>]*)?(?<!/)>)((?:\s*" + note + rb")+\s*)(</Notes>)")
     blocks: list[bytes] = []
 
     def cut(match: re.Match[bytes]) -> bytes:
