@@ -7,6 +7,7 @@ devices, parameters and content timelines become the model's ids.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import os
@@ -103,6 +104,21 @@ _NOTE_ATTRIBUTES = frozenset({"time", "duration", "channel", "key", "vel", "rel"
 def _shown(text: str | None) -> str:
     """An attribute value quoted for an error message, cut short (it may be 10 000 digits long)."""
     return repr(text) if text is None or len(text) <= 40 else f"{text[:24]!r}... ({len(text)} characters)"
+
+
+def _tempo_lane_beats(rows: list[tuple[float, float, str]]) -> list[float]:
+    """Beat positions of the points of a tempo lane written in seconds.  The lane is its own
+    map (the Transport tempo does not apply): a hold segment runs at its bpm, a linear ramp is
+    linear in time (notes §4.8), so it covers ``dt * (bpm0 + bpm1) / 120`` beats.  The first
+    point's seconds are taken at its own bpm.  Inverse: ``writer._tempo_lane_seconds``."""
+    if not rows:
+        return []
+    first_time, first_bpm, _ = rows[0]
+    beats = [first_time * first_bpm / 60.0]
+    for (t0, b0, interpolation), (t1, b1, _) in itertools.pairwise(rows):
+        rate = (b0 + b1) / 2.0 if interpolation == "linear" else b0
+        beats.append(beats[-1] + (t1 - t0) * rate / 60.0)
+    return beats
 
 
 def _identity(value: float) -> float:
@@ -313,9 +329,10 @@ class ProjectReader:
             if rows:
                 unit = self.lane_unit(lane)
                 point_els = [p for p in lane if isinstance(p.tag, str) and p.tag in POINT_VALUES]
+                beats = [t for t, _, _ in rows] if unit != "seconds" else _tempo_lane_beats(rows)
                 points = [
-                    self.checked(p, lambda t=t, v=v, i=i: TempoPoint(beat=self.to_beats(t, unit), bpm=v, interpolation=i))
-                    for p, (t, v, i) in zip(point_els, rows, strict=True)
+                    self.checked(p, lambda b=b, v=v, i=i: TempoPoint(beat=b, bpm=v, interpolation=i))
+                    for p, b, (_, v, i) in zip(point_els, beats, rows, strict=True)
                 ]
                 project.tempo_map = self.checked(lane, lambda: TempoMap(points=points))
                 self.tempo = project.tempo_map
@@ -745,8 +762,15 @@ class ProjectReader:
         fade_unit = el.get("fadeTimeUnit") or parent_unit
 
         def fade(name: str) -> float:
+            """A fade in beats.  Seconds are measured where the fade lies: a fade-in from the
+            clip start (a negative one, a crossfade, before it), a fade-out back from the end."""
             value = self.time(el, name, 0.0)
-            return self.tempo.seconds_to_beats(abs(value)) * math.copysign(1, value) if fade_unit == "seconds" else value
+            if fade_unit != "seconds" or value == 0.0:
+                return value
+            anchor = beat_start + length if name == "fadeOutTime" else beat_start
+            direction = -1.0 if name == "fadeOutTime" or value < 0 else 1.0
+            at = self.tempo.beats_to_seconds(anchor)
+            return math.copysign(abs(self.tempo.seconds_to_beats(at + direction * abs(value)) - anchor), value)
 
         loop_start, loop_end = self.time(el, "loopStart"), self.time(el, "loopEnd")
         clip = Clip(
@@ -815,11 +839,17 @@ class ProjectReader:
 
     def flattenable(self, inner: etree._Element) -> bool:
         children = [c for c in inner if isinstance(c.tag, str)]
-        return (
+        if not (
             len(children) == 1
             and children[0].tag in ("Notes", "Warps", "Audio", "Lanes", "Points")
             and inner.get("reference") is None
-        )
+        ):
+            return False
+        # An inner clip that does not start its content at the outer content's start (time ≠
+        # playStart) shifts its events; only warp markers carry that shift in the model, so
+        # notes, envelopes and unwarped audio of such a clip are kept verbatim instead.
+        offset = (self.time(inner, "time", 0.0) or 0.0) - (self.time(inner, "playStart", 0.0) or 0.0)
+        return offset == 0.0 or children[0].tag == "Warps"
 
     def midi_lanes(self, clip: Clip, el: etree._Element) -> None:
         content = MidiContent(id=el.get("id"))

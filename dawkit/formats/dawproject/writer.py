@@ -9,6 +9,7 @@ reference implementation): JAXB attribute order, ``%.6f`` / ``Double.toString`` 
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -115,6 +116,19 @@ def _plain_tempo(tempo: TempoMap) -> bool:
     """A single hold tempo from beat 0: Transport/Tempo says it all.  Anything else (several
     points, even of equal bpm, a ramp flag, a later first point) needs a TempoAutomation lane."""
     return len(tempo.points) == 1 and tempo.points[0].beat == 0.0 and tempo.points[0].interpolation == "hold"
+
+
+def _tempo_lane_seconds(tempo: TempoMap) -> list[float]:
+    """Seconds of the tempo points for a tempo lane written in seconds, where a linear ramp is
+    linear in time; the inverse of ``reader._tempo_lane_beats``."""
+    points = tempo.points
+    if not points:
+        return []
+    seconds = [points[0].beat * 60.0 / points[0].bpm]
+    for p0, p1 in itertools.pairwise(points):
+        rate = (p0.bpm + p1.bpm) / 2.0 if p0.interpolation == "linear" else p0.bpm
+        seconds.append(seconds[-1] + (p1.beat - p0.beat) * 60.0 / rate)
+    return seconds
 
 
 def _spell_bool(value: Any) -> str:
@@ -560,7 +574,8 @@ class ProjectWriter:
         if shell is None and not (has_content or project.markers or not _plain_tempo(project.tempo_map) or len(project.time_signatures.changes) > 1):
             return
         el = self.sub(root, "Arrangement", shell, [Attr("id", self.ids.claim(shell_attr(shell, "id")))])
-        self.arrangement_lanes(el, tracks)
+        if shell is None or "Lanes" in self.ex or has_content:  # Lanes is optional: a source without it keeps none
+            self.arrangement_lanes(el, tracks)
         self.markers(el)
         self.tempo_automation(el)
         self.signature_automation(el)
@@ -584,7 +599,7 @@ class ProjectWriter:
         for track in tracks:
             for automation in track.automation:
                 if _ex(automation).get("lane_track", "") is None:
-                    self.automation(el, track, automation, in_root=True)
+                    self.automation(el, track, automation, in_root=True, unit=unit)
         restore_children(el, shell)
 
     def track_lane(self, parent: etree._Element, track: Track, parent_unit: str) -> None:
@@ -592,7 +607,8 @@ class ProjectWriter:
         shell = ex.get("lane")
         unit = _time_unit(shell, default=parent_unit)
         el = self.sub(parent, "Lanes", shell, [Attr("track", self.track_ids[track.id]), Attr("id", self.ids.claim(shell_attr(shell, "id")))])
-        containers: list[Shell | None] = list(ex.get("clips", [])) or [None]
+        # A lane without clips gets no Clips container unless the source had one.
+        containers: list[Shell | None] = list(ex.get("clips", [])) or ([None] if track.clips else [])
         groups: list[list[Clip]] = [[] for _ in containers]
         for clip in track.clips:
             index = _ex(clip).get("container", 0)
@@ -605,10 +621,14 @@ class ProjectWriter:
             restore_children(clips_el, container)
         for automation in track.automation:
             if _ex(automation).get("lane_track", track.id) == track.id or "lane_track" not in _ex(automation):
-                self.automation(el, track, automation)
+                self.automation(el, track, automation, unit=unit)
         restore_children(el, shell)
 
-    def automation(self, parent: etree._Element, track: Track, automation: Automation, *, in_root: bool = False) -> None:
+    def automation(
+        self, parent: etree._Element, track: Track, automation: Automation, *, in_root: bool = False, unit: str = "beats"
+    ) -> None:
+        """``unit``: the time unit the Points lane inherits from its parent timeline."""
+        parent_unit = unit
         target = automation.target
         key: tuple[str, ...]
         if target.kind == "send":
@@ -645,7 +665,12 @@ class ProjectWriter:
             points_unit = automation.unit
         else:
             points_unit = shell_attr(_ex(automation).get("Points"), "unit")
-        self.points(parent, "Points", _ex(automation).get("Points"), parameter_id, automation.points, tag, encode, points_unit, track=track.id if in_root else None)
+        time_unit = _time_unit(points_shell, default=parent_unit)
+        times = [self.from_beats(p.time, time_unit) for p in automation.points] if time_unit == "seconds" else None
+        self.points(
+            parent, "Points", points_shell, parameter_id, automation.points, tag, encode, points_unit,
+            track=track.id if in_root else None, times=times,
+        )
 
     def points(
         self,
@@ -660,8 +685,10 @@ class ProjectWriter:
         *,
         track: str | None = None,
         target_attrs: Iterable[Attr] = (),
+        times: list[float] | None = None,
     ) -> etree._Element:
-        """A Points-like lane with its Target and points (fast path for regular rows)."""
+        """A Points-like lane with its Target and points (fast path for regular rows).
+        ``times``: the point times in the lane's own unit, when that is not beats."""
         el = self.sub(
             parent,
             tag,
@@ -688,7 +715,7 @@ class ProjectWriter:
                 value = int(round(value))
             row = rows.get(str(index)) if rows else None
             if row is None:
-                spelled = {"time": spell_time(point.time), "value": spell_value(value), "interpolation": point.interpolation}
+                spelled = {"time": spell_time(point.time if times is None else times[index]), "value": spell_value(value), "interpolation": point.interpolation}
                 sub(el, point_tag, {k: spelled[k] for k in order if k in spelled and (k != "interpolation" or point_tag == "RealPoint")})
                 continue
             # An irregular row keeps its own element type (a lane may mix Real and Bool points).
@@ -696,7 +723,7 @@ class ProjectWriter:
             row_kind = POINT_VALUES.get(row_tag, value_kind)
             row_value: Any = encode(point.value)
             row_value = bool(row_value) if row_kind == "bool" else int(round(row_value)) if row_kind == "int" else row_value
-            attrs = [Attr("time", point.time, "adapter"), Attr("value", row_value, row_kind)]
+            attrs = [Attr("time", point.time if times is None else times[index], "adapter"), Attr("value", row_value, row_kind)]
             if row_tag == "RealPoint":
                 attrs.append(Attr("interpolation", point.interpolation))
             p_el = self.em.element(el, row_tag, row, attrs)
@@ -711,7 +738,7 @@ class ProjectWriter:
         shell = self.ex.get("Markers")
         tag = "Markers" if self.ex.get("markers_tag", "Markers") in ("Markers", "markers") else "Markers"
         el = self.sub(parent, tag, shell, [Attr("id", self.ids.claim(shell_attr(shell, "id")))])
-        unit = _time_unit(shell, self.ex.get("Lanes"))
+        unit = _time_unit(shell)  # Markers inherits from the Arrangement, not from its sibling Lanes
         for marker in markers:
             m_shell = _ex(marker).get("shell")
             m_el = self.sub(
@@ -734,7 +761,8 @@ class ProjectWriter:
         if shell is None and _plain_tempo(tempo):
             return
         points = [AutomationPoint(time=p.beat, value=p.bpm, interpolation=p.interpolation) for p in tempo.points]
-        self.points(parent, "TempoAutomation", shell, self.tempo_id, points, "RealPoint", lambda v: v, "bpm")
+        times = _tempo_lane_seconds(tempo) if _time_unit(shell) == "seconds" else None
+        self.points(parent, "TempoAutomation", shell, self.tempo_id, points, "RealPoint", lambda v: v, "bpm", times=times)
 
     def signature_automation(self, parent: etree._Element) -> None:
         changes = self.project.time_signatures.changes
@@ -744,6 +772,7 @@ class ProjectWriter:
         el = self.sub(parent, "TimeSignatureAutomation", shell, [Attr("id", self.ids.claim(shell_attr(shell, "id")))])
         self.sub(el, "Target", self.ex.get("TimeSignatureTarget"), [Attr("parameter", self.signature_id)])
         shells = self.ex.get("TimeSignaturePoints", [])
+        unit = _time_unit(shell)
         if shell is not None and not shells and len(changes) == 1:
             changes = []  # the source's lane was empty; its single signature lives in Transport
         for index, change in enumerate(changes):
@@ -753,7 +782,7 @@ class ProjectWriter:
                 "TimeSignaturePoint",
                 p_shell,
                 [
-                    Attr("time", change.beat, "adapter"),
+                    Attr("time", self.from_beats(change.beat, unit), "adapter"),
                     Attr("numerator", change.numerator, "int"),
                     Attr("denominator", change.denominator, "int"),
                 ],
@@ -789,8 +818,8 @@ class ProjectWriter:
                 Attr("loopStart", None if loop is None else loop.start, "double"),
                 Attr("loopEnd", None if loop is None else loop.end, "double"),
                 Attr("fadeTimeUnit", fade_unit if has_fades or shell_attr(shell, "fadeTimeUnit") else None),
-                Attr("fadeInTime", self.fade(clip.fade_in, fade_unit), "double", default=0.0),
-                Attr("fadeOutTime", self.fade(clip.fade_out, fade_unit), "double", default=0.0),
+                Attr("fadeInTime", self.fade(clip.fade_in, fade_unit, clip.start, 1.0), "double", default=0.0),
+                Attr("fadeOutTime", self.fade(clip.fade_out, fade_unit, clip.start + clip.length, -1.0), "double", default=0.0),
                 Attr("enable", clip.enabled, "bool", default=True),
                 Attr("reference", reference),
                 Attr("name", clip.name),
@@ -816,10 +845,15 @@ class ProjectWriter:
                 restore_children(holder.getparent(), inner["Clips"])
         restore_children(el, shell)
 
-    def fade(self, value: float, unit: str) -> float:
-        if unit != "seconds":
+    def fade(self, value: float, unit: str, anchor: float, direction: float) -> float:
+        """A fade in ``unit``; seconds are measured where the fade lies (``reader.clip``): from
+        ``anchor`` (clip start or end, in beats) in ``direction``, a negative fade-in before it."""
+        if unit != "seconds" or value == 0.0:
             return value
-        return math.copysign(self.tempo.beats_to_seconds(abs(value)), value)
+        if value < 0:
+            direction = -1.0
+        at = self.tempo.beats_to_seconds(anchor)
+        return math.copysign(abs(self.tempo.beats_to_seconds(anchor + direction * abs(value)) - at), value)
 
     def content(self, parent: etree._Element, clip: Clip, track: Track, offset: float) -> None:
         content = clip.content
