@@ -41,6 +41,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.tracks = dict((t.id, (path, t)) for path, t in project.iter_tracks())
         self.content_ids: set[str] = set()
+        self.cycles: set[frozenset[str]] = set()
 
     def error(self, path: str, message: str) -> None:
         self.problems.append(Problem(path=path, message=message))
@@ -169,6 +170,9 @@ class _Checker:
                 self.error(f"{spath}.target", f"send target {send.target!r} does not exist")
             elif target[1].kind != "return":
                 self.error(f"{spath}.target", f"send target {send.target!r} is a {target[1].kind} track, not a return")
+            elif send.target == track.id and send.enabled and send.level_db > -math.inf:
+                # Bitwig writes a disabled, silent send from each FX track to itself: harmless.
+                self.error(f"{spath}.target", "a track cannot send to itself (feedback)")
         if channel.output is not None:
             target = self.tracks.get(channel.output)
             if target is None:
@@ -177,19 +181,26 @@ class _Checker:
                 self.error(f"{cpath}.output", "a track cannot output to itself")
             elif target[1].kind not in ("group", "return", "master"):
                 self.error(f"{cpath}.output", f"output {channel.output!r} is a {target[1].kind} track")
-            elif self.routes_back(track.id, channel.output):
-                self.error(f"{cpath}.output", f"routing cycle through {channel.output!r}")
+            else:
+                cycle = self.routing_cycle(track.id, channel.output)
+                if cycle is not None and frozenset(cycle) not in self.cycles:
+                    # Reported once, on the first member met; tracks that merely feed a cycle are fine.
+                    self.cycles.add(frozenset(cycle))
+                    self.error(f"{cpath}.output", f"routing cycle through {channel.output!r}")
 
-    def routes_back(self, start: str, first_hop: str) -> bool:
-        seen = {start}
+    def routing_cycle(self, start: str, first_hop: str) -> list[str] | None:
+        """The track ids of the output cycle ``start`` is part of (from ``start``), or None."""
+        chain = [start]
         hop: str | None = first_hop
         while hop is not None:
-            if hop in seen:
-                return True
-            seen.add(hop)
+            if hop == start:
+                return chain
+            if hop in chain:
+                return None  # a cycle further down that ``start`` only feeds
+            chain.append(hop)
             entry = self.tracks.get(hop)
             hop = None if entry is None else entry[1].channel.output
-        return False
+        return None
 
     def device(self, path: str, device: Device) -> None:
         seen: set[str] = set()

@@ -19,14 +19,15 @@ first one (a damaged file should still open and show all of its problems).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dawkit.interchange.jsonbytes import JsonExtras
 from dawkit.interchange.notes import NoteList
 from dawkit.interchange.timemap import Interpolation, TempoMap, TimeSignatureMap
 
-Extras = dict[str, Any]
+Extras = JsonExtras
 
 TrackKind = Literal["midi", "audio", "hybrid", "group", "return", "master"]
 DeviceRole = Literal["instrument", "note_fx", "audio_fx", "analyzer"]

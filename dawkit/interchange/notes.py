@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
 from pydantic_core import core_schema
 
+from dawkit.interchange.jsonbytes import JsonExtras, decode_json_extras
 from dawkit.interchange.timemap import Interpolation
 
 ExpressionKind = Literal["pitch_bend", "pressure", "timbre", "pan", "gain", "transpose", "formant"]
@@ -49,7 +50,7 @@ class NoteExpression(BaseModel):
 
     kind: ExpressionKind
     points: list[ExpressionPoint] = Field(default_factory=list)
-    extras: dict[str, Any] = Field(default_factory=dict)
+    extras: JsonExtras = Field(default_factory=dict)
 
 
 class Note(BaseModel):
@@ -250,11 +251,13 @@ class NoteList(Sequence[Note]):
         else:
             self._expressions.pop(i, None)
 
-    def __delitem__(self, i: int) -> None:
+    def __delitem__(self, i: int | slice) -> None:
         self._flush()
-        i = self._index(i)
         keep = np.ones(len(self), dtype=bool)
-        keep[i] = False
+        if isinstance(i, slice):
+            keep[i] = False
+        else:
+            keep[self._index(i)] = False
         self._keep(keep)
 
     def _keep(self, mask: np.ndarray) -> None:
@@ -298,6 +301,8 @@ class NoteList(Sequence[Note]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, list):
+            if not all(isinstance(note, Note) for note in other):
+                return False  # like a list of notes compared with a list of anything else
             other = NoteList(other)
         if not isinstance(other, NoteList):
             return NotImplemented
@@ -349,17 +354,35 @@ class NoteList(Sequence[Note]):
     # pydantic integration: accept a NoteList or a list of notes/dicts; serialise as a list of dicts.
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        def validate(value: Any) -> NoteList:
+        def validate(value: Any, info: core_schema.ValidationInfo) -> NoteList:
             if isinstance(value, NoteList):
                 return value
             if isinstance(value, (list, tuple)):
+                if info.mode == "json":  # nested models validate in Python mode: untag extras' bytes here
+                    value = [_json_note(note) for note in value]
                 return NoteList(value)
             raise TypeError("expected a NoteList or a list of notes")
 
-        return core_schema.no_info_plain_validator_function(
+        def serialize(notes: NoteList, info: core_schema.SerializationInfo) -> list[dict[str, Any]]:
+            mode = "json" if info.mode_is_json() else "python"
+            return [n.model_dump(mode=mode, exclude_defaults=True) for n in notes]
+
+        return core_schema.with_info_plain_validator_function(
             validate,
             serialization=core_schema.plain_serializer_function_ser_schema(
-                lambda notes: [n.model_dump(exclude_defaults=True) for n in notes],
-                when_used="always",
+                serialize, info_arg=True, when_used="always"
             ),
         )
+
+
+def _json_note(note: Any) -> Any:
+    """A note dict from JSON with the bytes in its expressions' extras restored."""
+    if isinstance(note, dict) and isinstance(note.get("expressions"), list):
+        note = {**note, "expressions": [_decode_expression(e) for e in note["expressions"]]}
+    return note
+
+
+def _decode_expression(expression: Any) -> Any:
+    if isinstance(expression, dict) and isinstance(expression.get("extras"), dict):
+        return {**expression, "extras": decode_json_extras(expression["extras"])}
+    return expression

@@ -37,6 +37,7 @@ from pydantic import (
 )
 
 from dawkit.errors import InvalidValueError
+from dawkit.interchange.jsonbytes import JsonExtras
 
 __all__ = [
     "Interpolation",
@@ -216,7 +217,7 @@ class TempoPoint(_TimeModel):
             "next point's bpm."
         ),
     )
-    extras: dict[str, Any] = Field(
+    extras: JsonExtras = Field(
         default_factory=dict, description="Opaque format-specific data keyed by format name."
     )
 
@@ -321,7 +322,7 @@ class TempoMap(_CachedTables):
         default_factory=lambda: [TempoPoint(beat=0.0, bpm=120.0)],
         description="Tempo points in non-decreasing beat order (default: 120 bpm from beat 0).",
     )
-    extras: dict[str, Any] = Field(
+    extras: JsonExtras = Field(
         default_factory=dict, description="Opaque format-specific data keyed by format name."
     )
 
@@ -435,7 +436,7 @@ class TimeSignatureChange(_TimeModel):
     beat: float = Field(description="Position in beats (quarter notes), >= 0; on a bar boundary.")
     numerator: int = Field(description="Beats per bar, 1..99.")
     denominator: int = Field(description="Note value of one beat: 1, 2, 4, 8, 16, 32 or 64.")
-    extras: dict[str, Any] = Field(
+    extras: JsonExtras = Field(
         default_factory=dict, description="Opaque format-specific data keyed by format name."
     )
 
@@ -528,7 +529,7 @@ class TimeSignatureMap(_CachedTables):
         default_factory=lambda: [TimeSignatureChange(beat=0.0, numerator=4, denominator=4)],
         description="Time signature changes in strictly increasing beat order (default: 4/4).",
     )
-    extras: dict[str, Any] = Field(
+    extras: JsonExtras = Field(
         default_factory=dict, description="Opaque format-specific data keyed by format name."
     )
 
