@@ -11,7 +11,7 @@ from contextlib import contextmanager
 def gc_paused() -> Iterator[None]:
     """Run the block with the cyclic collector off (restored afterwards, even on errors).
 
-    Building a 100,000-note project allocates hundreds of thousands of objects that all stay
+    Building a 100,000-note project allocates tens of thousands of container objects that all stay
     reachable; the collector's generation scans over them are pure overhead (about 15% of a
     DAWproject read, see ``benchmarks/README.md``).  Reference counting still frees garbage.
     """

@@ -97,6 +97,6 @@ def write_metadata(project: Project) -> etree._Element:
                 root.remove(generated)  # the verbatim copy in the shell takes its place
         else:  # edited: the new value replaces the verbatim copy
             shell = {**shell, "x": [item for item in shell.get("x", []) if item[0] != index]}
-    root.attrib.update(dict((shell or {}).get("a", [])))
+    root.attrib.update((shell or {}).get("a", {}))
     restore_children(root, shell)
     return root

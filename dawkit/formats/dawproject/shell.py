@@ -37,7 +37,7 @@ def capture(el: etree._Element, known_children: Iterable[str] = (), *, scan_chil
     """The shell of ``el``: ordered attributes, plus every child whose tag is not in
     ``known_children`` (serialised, with its index among the element's children).
     ``scan_children=False`` when the caller has already proved every child known."""
-    shell: Shell = {"a": [[k, v] for k, v in el.attrib.items()]}
+    shell: Shell = {"a": dict(el.attrib)}  # insertion-ordered: the file's attribute order
     if not scan_children:
         return shell
     known = frozenset(known_children)
@@ -61,11 +61,7 @@ def keep_raw(shell: Shell, index: int, child: etree._Element) -> None:
 
 def shell_attr(shell: Shell | None, name: str) -> str | None:
     """The original spelling of attribute ``name`` in ``shell``, if it had one."""
-    if shell:
-        for key, value in shell["a"]:
-            if key == name:
-                return value
-    return None
+    return shell["a"].get(name) if shell else None
 
 
 @dataclass(frozen=True)
@@ -121,7 +117,7 @@ class Emitter:
     def attributes(self, shell: Shell | None, attrs: Iterable[Attr]) -> dict[str, str]:
         """The attribute dict for an element: shell order first, new attributes after."""
         owned = {a.name: a for a in attrs}
-        original = dict(shell["a"]) if shell else {}
+        original: dict[str, str] = shell["a"] if shell else {}
         out: dict[str, str] = {}
         fresh = [n for n in owned if n not in original]
         if not original and "id" in owned:

@@ -91,14 +91,13 @@ def _collect_ids(project: Project) -> set[str]:
 
     def scan(value: Any) -> None:
         if isinstance(value, dict):
+            if isinstance(value.get("id"), str):
+                out.add(value["id"])  # a shell's attributes
             for item in value.values():
                 scan(item)
         elif isinstance(value, list):
-            if len(value) == 2 and value[0] == "id" and isinstance(value[1], str):
-                out.add(value[1])
-            else:
-                for item in value:
-                    scan(item)
+            for item in value:
+                scan(item)
         elif isinstance(value, str) and 'id="' in value:
             out.update(_ID_IN_XML.findall(value))
 
