@@ -397,3 +397,46 @@ def test_markers_inherit_from_the_arrangement_not_from_the_sibling_lanes() -> No
     assert project.markers[0].time == 2.0  # beats: Markers sets no timeUnit
     project.markers[0].time = 3.0
     assert '<Marker time="3.0" name="m"/>' in write(project).decode()
+
+
+def test_warps_in_their_own_declared_units_round_trip() -> None:
+    """Warps timeUnit="seconds" / contentTimeUnit="beats": values are converted both ways and
+    written back in the units the element declares."""
+    xml = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Project version="1.0">
+    <Application name="T" version="1"/>
+    <Transport>
+        <Tempo unit="bpm" value="120.000000" id="id0"/>
+    </Transport>
+    <Structure>
+        <Track contentType="audio" id="id1" name="A">
+            <Channel role="regular" id="id2"/>
+        </Track>
+    </Structure>
+    <Arrangement id="id3">
+        <Lanes timeUnit="beats" id="id4">
+            <Lanes track="id1" id="id5">
+                <Clips id="id6">
+                    <Clip time="0.0" duration="8.0">
+                        <Warps contentTimeUnit="beats" timeUnit="seconds" id="id8">
+                            <Audio channels="2" sampleRate="48000" duration="4.0" id="id7">
+                                <File path="a.wav" external="true"/>
+                            </Audio>
+                            <Warp time="0.0" contentTime="0.0"/>
+                            <Warp time="2.0" contentTime="8.0"/>
+                        </Warps>
+                    </Clip>
+                </Clips>
+            </Lanes>
+        </Lanes>
+    </Arrangement>
+</Project>
+"""
+    project = dawproject_from_bytes(xml)
+    markers = project.tracks[0].clips[0].content.warp_markers
+    assert [(m.beat, m.seconds) for m in markers] == [(0.0, 0.0), (4.0, 4.0)]  # 2 s = 4 beats; 8 beats = 4 s
+    archive, _ = dawproject_to_bytes(project)
+    assert zipfile.ZipFile(io.BytesIO(archive)).read("project.xml") == xml
+    markers[1].beat = 6.0
+    archive, _ = dawproject_to_bytes(project)
+    assert b'<Warp time="3.0" contentTime="8.0"/>' in zipfile.ZipFile(io.BytesIO(archive)).read("project.xml")

@@ -993,7 +993,10 @@ class ProjectWriter:
                 parent,
                 "Warps",
                 warps_shell,
-                [Attr("contentTimeUnit", "seconds"), Attr("id", self.ids.claim(shell_attr(warps_shell, "id")))],
+                [
+                    Attr("contentTimeUnit", shell_attr(warps_shell, "contentTimeUnit") or "seconds"),
+                    Attr("id", self.ids.claim(shell_attr(warps_shell, "id"))),
+                ],
                 [Attr("timeUnit", "beats")],
             )
         audio_shell = ex.get("Audio")
@@ -1016,9 +1019,21 @@ class ProjectWriter:
         self.embed(content.file.path, content.file.data, content.file.external, where)
         if holder is not parent:
             warp_shells = ex.get("Warp", [])
+            # Each side in the unit the Warps element declares (the reader converted both).
+            warp_unit = shell_attr(warps_shell, "timeUnit") or "beats"
+            content_in_beats = shell_attr(warps_shell, "contentTimeUnit") == "beats"
             for index, marker in enumerate(content.warp_markers):
                 w_shell = warp_shells[index] if index < len(warp_shells) else None
-                self.sub(holder, "Warp", w_shell, [Attr("time", marker.beat - offset, "double"), Attr("contentTime", marker.seconds, "double")])
+                content_time = self.tempo.seconds_to_beats(marker.seconds) if content_in_beats else marker.seconds
+                self.sub(
+                    holder,
+                    "Warp",
+                    w_shell,
+                    [
+                        Attr("time", self.from_beats(marker.beat - offset, warp_unit), "double"),
+                        Attr("contentTime", content_time, "double"),
+                    ],
+                )
             restore_children(holder, warps_shell)
 
     # -- scenes ------------------------------------------------------------------------------
