@@ -37,6 +37,10 @@ class UnsupportedFormatError(DawkitError):
     """The file's format is unknown, or no reader/writer exists for it."""
 
 
+class UnsupportedVersionError(UnsupportedFormatError):
+    """The file is in a known format but a version dawkit cannot read (e.g. Live 7)."""
+
+
 class FormatMismatchError(DawkitError):
     """The extension says one format and the content says another."""
 

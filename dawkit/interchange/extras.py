@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from dawkit.interchange.model import Project
+from dawkit.interchange.report import ConversionReport
 
 
 def walk_models(root: BaseModel) -> Iterator[tuple[str, BaseModel]]:
@@ -38,3 +39,10 @@ def foreign_extras(project: Project, *, keep: str) -> dict[str, list[str]]:
                 if fmt != keep and data:
                     found.setdefault(fmt, []).append(path or "project")
     return found
+
+
+def report_foreign_extras(project: Project, report: ConversionReport, *, keep: str, title: str) -> None:
+    """Data other formats kept for themselves cannot be written as ``title``: say so, once per format."""
+    for fmt, paths in foreign_extras(project, keep=keep).items():
+        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        report.lose(f"{fmt}-specific data with no {title} equivalent not carried over", shown)

@@ -22,7 +22,7 @@ from dawkit.formats.dawproject.metadata import read_metadata, write_metadata
 from dawkit.formats.dawproject.reader import ProjectReader, iter_embedded
 from dawkit.formats.dawproject.writer import ProjectWriter
 from dawkit.gc_pause import gc_paused
-from dawkit.interchange.extras import foreign_extras
+from dawkit.interchange.extras import report_foreign_extras
 from dawkit.interchange.model import Project
 from dawkit.interchange.report import ConversionReport
 from dawkit.safe_xml import parse_xml, xml_declaration
@@ -211,7 +211,7 @@ def dawproject_to_bytes(
     buffer = io.BytesIO()
     write_zip(ZipArchive(entries=entries, comment=zip_info.get("comment", b"")), buffer)
     report.written.extend(entry.name for entry in entries)
-    _report_foreign_extras(project, report)
+    report_foreign_extras(project, report, keep=FORMAT, title="DAWproject")
     return buffer.getvalue(), report
 
 
@@ -225,8 +225,3 @@ def write_dawproject(
     return report
 
 
-def _report_foreign_extras(project: Project, report: ConversionReport) -> None:
-    """Data other formats kept for themselves cannot be written here: say so, once per format."""
-    for fmt, paths in foreign_extras(project, keep=FORMAT).items():
-        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
-        report.lose(f"{fmt}-specific data with no DAWproject equivalent not carried over", shown)

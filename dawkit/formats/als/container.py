@@ -1,0 +1,222 @@
+"""The Live Set container: Live's gzip layer and Live's XML lexical conventions.
+
+Reading keeps everything needed to write the document back byte for byte: the newline style,
+the quote style (Live 12.1+ single-quotes attribute values that contain ``"``), the bytes
+before and after the root element, and the gzip header's OS byte.  Writing follows
+``notes/als.md`` section 7: lxml's serialisation plus three byte-level rewrites (`` />``,
+``&#x0A;``, single quotes) and Live's gzip member (FLG=0, MTIME=0, XFL=0, zlib level 6,
+memLevel 9, windowBits 15).  Deflate output is only byte-identical for the same zlib build:
+:data:`ZLIB_VERSION` is the one this module runs with.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from dataclasses import dataclass, field
+from typing import Final
+
+from lxml import etree
+
+from dawkit.errors import ArchiveBombError, CorruptFileError, MalformedXMLError
+from dawkit.formats.als.versions import LiveVersion, parse_version
+from dawkit.safe_xml import parse_xml
+
+__all__ = [
+    "ZLIB_VERSION",
+    "GzipLimits",
+    "LiveDocument",
+    "document_from_bytes",
+    "document_to_bytes",
+    "gunzip_live",
+    "gzip_live",
+    "serialize_live_xml",
+]
+
+ZLIB_VERSION: Final = zlib.ZLIB_RUNTIME_VERSION
+
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+_LFS_POINTER: Final = b"version https://git-lfs.github.com/spec/"
+#: OS byte by newline style for sets dawkit creates: Windows (NTFS) for CRLF, macOS for LF.
+OS_BYTE_FOR_NEWLINE: Final = {b"\r\n": 11, b"\n": 3}
+_LIVE_OS_BYTES: Final = frozenset({3, 10, 11, 19})
+_DEFLATE_LEVEL: Final = 6
+_MEM_LEVEL: Final = 9
+_CHUNK: Final = 1 << 20
+
+_SINGLE_QUOTED_ATTR: Final = re.compile(rb"""\s[\w.:-]+='""")
+# An attribute whose value holds &quot; but no apostrophe: Live 12.1+ writes it single-quoted.
+_QUOT_ATTR: Final = re.compile(rb'( [\w.:-]+=)"([^"<>]*?&quot;[^"<>]*?)"')
+
+
+@dataclass(frozen=True)
+class GzipLimits:
+    """Limits on decompression: a gzip bomb fails before it fills memory.
+
+    ``max_ratio`` only applies once the output passes ``ratio_floor`` bytes: small, repetitive
+    sets legitimately compress far better than large ones.
+    """
+
+    max_uncompressed: int = 2 * 1024**3
+    max_ratio: float = 1000.0
+    ratio_floor: int = 64 * 1024**2
+
+
+@dataclass
+class LiveDocument:
+    """A parsed Live Set plus the lexical facts needed to write it back unchanged.
+
+    ``root`` is the ``<Ableton>`` element.  ``gzip_os`` is the OS byte of the gzip header
+    (None: the file was plain XML); ``live_gzip`` tells whether the header was Live's own.
+    ``head``/``tail`` are the bytes before the root element and after its end tag.
+    """
+
+    root: etree._Element
+    version: LiveVersion
+    newline: bytes = b"\n"
+    single_quotes: bool = False
+    gzip_os: int | None = 3
+    live_gzip: bool = True
+    head: bytes = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    tail: bytes = b"\n"
+    source: bytes = field(default=b"", repr=False)
+
+    @property
+    def live_set(self) -> etree._Element:
+        """The ``<LiveSet>`` element."""
+        found = self.root.find("LiveSet")
+        assert found is not None  # checked by document_from_bytes
+        return found
+
+
+def gunzip_live(data: bytes, *, source: str, limits: GzipLimits = GzipLimits()) -> tuple[bytes, int, bool]:
+    """Decompress one gzip member: the XML, the header's OS byte, and whether the header is Live's.
+
+    Raises :class:`CorruptFileError` for a damaged or truncated stream (naming the byte offset)
+    and :class:`ArchiveBombError` when a limit is exceeded.
+    """
+    if len(data) < 18:
+        raise CorruptFileError("truncated gzip stream (shorter than a gzip header and trailer)", source=source)
+    flags, mtime, xfl, os_byte = data[3], struct.unpack_from("<I", data, 4)[0], data[8], data[9]
+    if data[2] != 8:
+        raise CorruptFileError(f"gzip compression method {data[2]} is not deflate", source=source, where="byte 2")
+    inflater = zlib.decompressobj(wbits=31)
+    parts: list[bytes] = []
+    produced = 0
+    pending = data
+    try:
+        while pending and not inflater.eof:
+            chunk = inflater.decompress(pending, _CHUNK)
+            pending = inflater.unconsumed_tail
+            produced += len(chunk)
+            parts.append(chunk)
+            _check_limits(produced, len(data), limits, source)
+        if not inflater.eof:
+            chunk = inflater.flush()
+            produced += len(chunk)
+            parts.append(chunk)
+            _check_limits(produced, len(data), limits, source)
+    except zlib.error as error:
+        raise CorruptFileError(f"damaged gzip stream: {error}", source=source) from None
+    if not inflater.eof:
+        raise CorruptFileError(
+            f"truncated gzip stream (ends after {len(data)} bytes, {produced} bytes of XML recovered)", source=source
+        )
+    live = flags == 0 and mtime == 0 and xfl == 0 and os_byte in _LIVE_OS_BYTES
+    return b"".join(parts), os_byte, live
+
+
+def _check_limits(produced: int, compressed: int, limits: GzipLimits, source: str) -> None:
+    if produced > limits.max_uncompressed:
+        raise ArchiveBombError(
+            f"gzip stream inflates beyond {limits.max_uncompressed} bytes; refused as a possible gzip bomb", source=source
+        )
+    if produced > limits.ratio_floor and produced > limits.max_ratio * compressed:
+        raise ArchiveBombError(
+            f"gzip stream inflates more than {limits.max_ratio:g}x; refused as a possible gzip bomb", source=source
+        )
+
+
+def gzip_live(xml: bytes, os_byte: int = 3) -> bytes:
+    """One gzip member exactly as Live writes it (deterministic for a given zlib build)."""
+    deflater = zlib.compressobj(_DEFLATE_LEVEL, zlib.DEFLATED, -15, _MEM_LEVEL)
+    body = deflater.compress(xml) + deflater.flush()
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00" + bytes([os_byte & 0xFF])
+    return header + body + struct.pack("<II", zlib.crc32(xml) & 0xFFFFFFFF, len(xml) & 0xFFFFFFFF)
+
+
+def document_from_bytes(data: bytes, *, source: str, limits: GzipLimits = GzipLimits()) -> LiveDocument:
+    """Parse a Live Set (gzipped or plain XML) into a :class:`LiveDocument`.
+
+    Raises :class:`CorruptFileError` for LFS pointers, non-gzip/non-XML bytes and damaged
+    streams, :class:`MalformedXMLError` for bad XML or a root other than ``<Ableton>`` with a
+    ``<LiveSet>``, and :class:`UnsupportedVersionError` for Live 7 and older or a future major.
+    """
+    data = bytes(data)
+    if data.startswith(_LFS_POINTER):
+        raise CorruptFileError("this is a Git LFS pointer, not the Live Set; run `git lfs pull` first", source=source)
+    if data.startswith(_GZIP_MAGIC):
+        xml, os_byte, live = gunzip_live(data, source=source, limits=limits)
+        gzip_os: int | None = os_byte
+    elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        xml, gzip_os, live = data, None, False
+    else:
+        raise CorruptFileError("not a Live Set: neither gzip data nor XML", source=source, where="byte 0")
+    root = parse_xml(xml, source=source, huge=True).getroot()
+    if root.tag != "Ableton":
+        raise MalformedXMLError(f"root element is <{root.tag}>, expected <Ableton>", source=source, where=f"/{root.tag}")
+    if root.find("LiveSet") is None:
+        raise MalformedXMLError("<Ableton> has no <LiveSet> element", source=source, where="/Ableton")
+    version = parse_version(root, source=source)
+    head, tail = _head_and_tail(xml)
+    return LiveDocument(
+        root=root,
+        version=version,
+        newline=b"\r\n" if b"\r\n" in xml[:300] else b"\n",
+        single_quotes=_SINGLE_QUOTED_ATTR.search(xml) is not None,
+        gzip_os=gzip_os,
+        live_gzip=live,
+        head=head,
+        tail=tail,
+        source=data,
+    )
+
+
+def _head_and_tail(xml: bytes) -> tuple[bytes, bytes]:
+    start = xml.find(b"<Ableton")
+    end = xml.rfind(b"</Ableton>")
+    if start < 0 or end < 0:
+        return LiveDocument.head, LiveDocument.tail
+    return xml[:start], xml[end + len(b"</Ableton>") :]
+
+
+def serialize_live_xml(doc: LiveDocument) -> bytes:
+    """The document's XML bytes in Live's lexical conventions (and the file's newline/quote style)."""
+    out = etree.tostring(doc.root, encoding="UTF-8", xml_declaration=False)
+    out = out.replace(b"/>", b" />").replace(b"&#10;", b"&#x0A;")
+    if doc.single_quotes:
+        out = _QUOT_ATTR.sub(_single_quote, out)
+    if doc.newline != b"\n":
+        out = out.replace(b"\n", doc.newline)
+    return doc.head + out + doc.tail
+
+
+def _single_quote(match: re.Match[bytes]) -> bytes:
+    value = match.group(2)
+    if b"'" in value or b"&apos;" in value:
+        return match.group(0)
+    return match.group(1) + b"'" + value.replace(b"&quot;", b'"') + b"'"
+
+
+def document_to_bytes(doc: LiveDocument, *, gzip: bool | None = None) -> bytes:
+    """The file bytes: gzipped like Live (the read file's OS byte) or plain XML.
+
+    ``gzip=None`` keeps the read file's container (plain stays plain).
+    """
+    xml = serialize_live_xml(doc)
+    compress = doc.gzip_os is not None if gzip is None else gzip
+    if not compress:
+        return xml
+    os_byte = doc.gzip_os if doc.gzip_os in _LIVE_OS_BYTES else OS_BYTE_FOR_NEWLINE.get(doc.newline, 3)
+    return gzip_live(xml, os_byte if os_byte is not None else 3)

@@ -1,0 +1,49 @@
+"""The parsed source set a project was read from, kept for patch-mode writing.
+
+The project carries the source file's bytes in ``extras["als"]["source"]`` (so patch mode
+survives a JSON round trip or a deep copy).  Re-parsing them costs a gunzip and a parse, so the
+reader also leaves the parsed document here, keyed by the project object, for the first write
+to take over.  A checked-out document belongs to the caller (the patcher edits it in place);
+the next write parses the source bytes again.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Final
+
+from dawkit.formats.als.container import LiveDocument, document_from_bytes
+from dawkit.interchange.model import Project
+
+__all__ = ["checkout", "give_back", "retain", "source_bytes"]
+
+FORMAT: Final = "als"
+_documents: dict[int, tuple[weakref.ref[Project], LiveDocument]] = {}
+
+
+def retain(project: Project, doc: LiveDocument) -> None:
+    """Keep ``doc`` (the pristine parse of ``project``'s source) for the first write."""
+    key = id(project)
+    _documents[key] = (weakref.ref(project, lambda _ref: _documents.pop(key, None)), doc)
+
+
+def source_bytes(project: Project) -> bytes | None:
+    """The bytes of the ``.als`` the project was read from, or None (not read from a Live Set)."""
+    data = project.extras.get(FORMAT, {}).get("source")
+    return data if isinstance(data, bytes) and data else None
+
+
+def checkout(project: Project, *, source: str) -> LiveDocument | None:
+    """A pristine, caller-owned parse of the project's source set (None if it has none)."""
+    data = source_bytes(project)
+    if data is None:
+        return None
+    entry = _documents.pop(id(project), None)
+    if entry is not None and entry[0]() is project and entry[1].source is data:
+        return entry[1]
+    return document_from_bytes(data, source=source)
+
+
+def give_back(project: Project, doc: LiveDocument) -> None:
+    """Return an unmodified checked-out document so the next write can reuse it."""
+    retain(project, doc)
