@@ -277,6 +277,7 @@ def _info_data(path: Path, spec: FormatSpec, project: Project) -> dict[str, Any]
         "application": None
         if project.application is None
         else {"name": project.application.name, "version": project.application.version},
+        "format_version": _format_version(spec, project),
         "metadata": metadata,
         "tempo": {
             "constant": tempo.is_constant,
@@ -312,6 +313,10 @@ def _info_data(path: Path, spec: FormatSpec, project: Project) -> dict[str, Any]
             "time": _clock(seconds),
         },
         "tracks": tracks,
+        "clips": {
+            "arrangement": sum(len(track.clips) for _, track in project.iter_tracks()),
+            "session": sum(1 for _, track in project.iter_tracks() for slot in track.slots if slot.clip is not None),
+        },
         "scenes": len(project.scenes),
         "markers": [
             {"beat": _num(marker.time), "position": _position(signatures, marker.time), "name": marker.name}
@@ -326,6 +331,12 @@ def _info_data(path: Path, spec: FormatSpec, project: Project) -> dict[str, Any]
             "enabled": project.loop.enabled,
         },
     }
+
+
+def _format_version(spec: FormatSpec, project: Project) -> str | None:
+    """The file-format version the reader recorded, if it did (Live's ``MinorVersion``)."""
+    found = project.extras.get(spec.name, {}).get("version")
+    return found if isinstance(found, str) else None
 
 
 def _track_label(data: dict[str, Any]) -> str:
@@ -350,6 +361,8 @@ def _print_info(data: dict[str, Any]) -> None:
     application = data["application"]
     if application is not None:
         rows.append(("Application", _esc(f"{application['name']} {application['version']}".strip())))
+    if data["format_version"]:
+        rows.append(("Format version", _esc(data["format_version"])))
     for key, value in data["metadata"].items():
         rows.append((key.replace("_", " ").capitalize(), _esc(value)))
     tempo = data["tempo"]
@@ -381,6 +394,9 @@ def _print_info(data: dict[str, Any]) -> None:
     loop = data["loop"]
     if loop is not None:
         rows.append(("Loop", f"{loop['start']} to {loop['end']}" + ("" if loop["enabled"] else " (off)")))
+    clips = data["clips"]
+    if clips["arrangement"] or clips["session"]:
+        rows.append(("Clips", f"{clips['arrangement']} arrangement, {clips['session']} session"))
     if data["scenes"]:
         rows.append(("Scenes", str(data["scenes"])))
     width = max(len(key) for key, _ in rows) + 2

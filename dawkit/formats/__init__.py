@@ -48,7 +48,13 @@ FORMATS: tuple[FormatSpec, ...] = (
         "dawkit.formats.dawproject:read_dawproject",
         "dawkit.formats.dawproject:dawproject_to_bytes",
     ),
-    FormatSpec("als", "Ableton Live Set", (".als",), None, None),
+    FormatSpec(
+        "als",
+        "Ableton Live Set",
+        (".als",),
+        "dawkit.formats.als:read_als",
+        "dawkit.formats.als:als_to_bytes",
+    ),
     FormatSpec("midi", "Standard MIDI File", (".mid", ".midi", ".kar", ".rmi"), None, None),
     FormatSpec("musicxml", "MusicXML", (".musicxml", ".mxl"), None, None),
 )
