@@ -11,6 +11,7 @@ heavy (the format registry, lxml, numpy, pydantic, rich) is imported inside the 
 from __future__ import annotations
 
 import functools
+import importlib
 import io
 import json
 import math
@@ -504,6 +505,10 @@ def convert(
     strict: Annotated[bool, typer.Option("--strict", help="Write nothing if anything would be lost.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Allow OUT to be the input file itself.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the conversion report as JSON.")] = False,
+    als_version: Annotated[
+        int | None,
+        typer.Option("--als-version", min=11, max=12, help="Live Set version to write: 11 or 12 (default 12)."),
+    ] = None,
 ) -> None:
     """Convert IN to OUT through the canonical model and report everything that was lost."""
     if source.exists() and _same_file(source, target) and not force:
@@ -518,10 +523,15 @@ def convert(
         raise FormatMismatchError(
             f"the extension says {named.title} but --to says {spec.title}", source=target
         )
+    options: dict[str, Any] = {}
+    if als_version is not None:
+        if spec.name != "als":
+            raise typer.BadParameter(f"only applies to Live Set output, not {spec.title}", param_hint="--als-version")
+        options["als_version"] = als_version
     with _status(f"converting {_esc(source.name)} to {spec.title}..."):
         source_spec = formats.detect(source)
         project = formats.read(source, source_spec.name)
-        report = formats.write(project, target, spec.name, strict=strict)
+        report = formats.write(project, target, spec.name, strict=strict, **options)
     data = _report_data(source, source_spec, report)
     if as_json:
         _print_json(data)
@@ -537,16 +547,26 @@ def _problem(severity: str, where: str, message: str, code: str | None, origin: 
     return {"severity": severity, "where": where, "message": _one_line(message), "code": code, "origin": origin}
 
 
+#: Format-level checkers run before the model's own checks: ``"module:function"`` and the origin
+#: their findings are reported under.
+_FILE_CHECKS: dict[str, tuple[str, str]] = {
+    "dawproject": ("dawkit.formats.dawproject.validate_file:validate_dawproject", "xml"),
+    "als": ("dawkit.formats.als.lint:lint_als", "lint"),
+}
+
+
 def _collect_problems(file: Path, spec: FormatSpec) -> list[dict[str, Any]]:
     from dawkit import formats
 
     problems: list[dict[str, Any]] = []
-    if spec.name == "dawproject":
-        from dawkit.formats.dawproject.validate_file import validate_dawproject
-
-        # Unreadable containers / malformed XML raise here: nothing to validate, exit 2.
-        for found in validate_dawproject(file):
-            problems.append(_problem(found.severity, found.where, found.message, found.code, "xml"))
+    checker = _FILE_CHECKS.get(spec.name)
+    if checker is not None:
+        module, _, function = checker[0].partition(":")
+        check = getattr(importlib.import_module(module), function)
+        # An unreadable file (damaged container, malformed XML, unsupported version) raises
+        # here: there is nothing to validate, exit 2.
+        for found in check(file):
+            problems.append(_problem(found.severity, found.where, found.message, found.code, checker[1]))
         try:
             project = formats.read(file, spec.name)
         except DawkitError as exc:
@@ -571,7 +591,8 @@ def validate(
     file: Annotated[Path, typer.Argument(help="The project file.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")] = False,
 ) -> None:
-    """Check a project file: for DAWproject the schema and semantic rules, then the model's integrity.
+    """Check a project file: for DAWproject the schema and semantic rules, for Live Sets the linter,
+    then the model's integrity.
 
     Exit code 1 if any error is found, 0 if the file is valid (warnings and notices allowed).
     """

@@ -48,9 +48,11 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PureWindowsPath
-from typing import Literal, Union
+from typing import Union
 
 from lxml import etree
+
+from dawkit.findings import Finding, Severity
 
 __all__ = [
     "Problem",
@@ -60,8 +62,6 @@ __all__ = [
     "validate_metadata_xml",
     "validate_project_xml",
 ]
-
-Severity = Literal["error", "warning", "info"]
 
 #: The schemas ship as package data (MIT, © Bitwig; LICENSE beside them) so validation works
 #: without the shared reference folder.
@@ -77,23 +77,8 @@ _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 _Tree = Union[etree._ElementTree, etree._Element]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One finding of the validator.
-
-    ``where`` is an XML path such as ``/Project/Structure/Track[2]/Channel`` (1-based index among
-    same-tag siblings, ``[1]`` omitted when the tag is unique among its siblings — the format of
-    lxml's ``getpath`` and of libxml2's schema errors), or the document / entry name for findings
-    about a whole document.
-    """
-
-    severity: Severity
-    where: str
-    message: str
-    code: str
-
-    def __str__(self) -> str:
-        return f"{self.severity}: {self.where}: {self.message} [{self.code}]"
+#: A validator finding; the class lives in :mod:`dawkit.findings`, shared with the Live Set linter.
+Problem = Finding
 
 
 # --------------------------------------------------------------------------------------------
