@@ -209,9 +209,7 @@ def promote_take_lanes(project: Project) -> Project:
 _FOREIGN_ALS = "als-specific data with no DAWproject equivalent not carried over"
 _LOOP = "arrangement loop region not representable in DAWproject"
 _ARM = "record arm not representable in DAWproject"
-_NOTE_ID = "note note id not representable in DAWproject"
-_BOOL_MIN = "minimum N of a bool parameter not representable in DAWproject"
-_BOOL_MAX = "maximum N of a bool parameter not representable in DAWproject"
+_NOTE_ID = "note id not representable in DAWproject"
 _CLIP_GAIN = "clip gain N dB not representable in DAWproject"
 _BUILTIN = "Live built-in device '…' (dawkit writes only VST2, VST3 and AU plug-ins)"
 _BUILTIN_AUTOMATION = "automation of device '…', which is not written"
@@ -219,22 +217,19 @@ _CHANNELS = "channel count (N) of the audio file reference"
 _FOREIGN_DAWPROJECT = "dawproject-specific data with no Live Set equivalent not carried over"
 
 #: What the DAWproject write of each subset set reports (losses, generalised by ``kinds``).
-#: Built-in devices cross as DAWproject devices; their boolean parameters' 0..1 range is
-#: reported (DAWproject's BoolParameter has no min/max).  Everything Live-specific the model
+#: Built-in devices cross as DAWproject devices.  Everything Live-specific the model
 #: keeps as ALS extras (take lanes, scene time signatures, raw routing targets, ...) is the one
 #: "als-specific data" line.
 DAWPROJECT_LOSSES: dict[str, dict[str, int]] = {
-    LIVE9: {_FOREIGN_ALS: 1, _LOOP: 1, _BOOL_MIN: 1, _BOOL_MAX: 1},
-    LIVE10: {_FOREIGN_ALS: 1, _LOOP: 1, _BOOL_MIN: 21, _BOOL_MAX: 21, _CLIP_GAIN: 1},
-    LIVE11: {_FOREIGN_ALS: 1, _LOOP: 1, _BOOL_MIN: 34, _BOOL_MAX: 34, _CLIP_GAIN: 1, _NOTE_ID: 1, _ARM: 1},
-    LIVE11_AU: {_FOREIGN_ALS: 1, _LOOP: 1, _BOOL_MIN: 27, _BOOL_MAX: 27, _NOTE_ID: 1, _ARM: 1},
-    LIVE11_SIGNATURES: {_FOREIGN_ALS: 1, _LOOP: 1, _BOOL_MIN: 126, _BOOL_MAX: 126, _NOTE_ID: 4},
-    GROUP: {_FOREIGN_ALS: 1, _LOOP: 1, _BOOL_MIN: 17, _BOOL_MAX: 17, _NOTE_ID: 3, _ARM: 1},
+    LIVE9: {_FOREIGN_ALS: 1, _LOOP: 1},
+    LIVE10: {_FOREIGN_ALS: 1, _LOOP: 1, _CLIP_GAIN: 1},
+    LIVE11: {_FOREIGN_ALS: 1, _LOOP: 1, _CLIP_GAIN: 1, _NOTE_ID: 1, _ARM: 1},
+    LIVE11_AU: {_FOREIGN_ALS: 1, _LOOP: 1, _NOTE_ID: 1, _ARM: 1},
+    LIVE11_SIGNATURES: {_FOREIGN_ALS: 1, _LOOP: 1, _NOTE_ID: 4},
+    GROUP: {_FOREIGN_ALS: 1, _LOOP: 1, _NOTE_ID: 3, _ARM: 1},
     LIVE12: {
         _FOREIGN_ALS: 1,
         _LOOP: 1,
-        _BOOL_MIN: 83,
-        _BOOL_MAX: 83,
         _CLIP_GAIN: 1,
         _NOTE_ID: 5,
         _ARM: 1,
@@ -242,7 +237,7 @@ DAWPROJECT_LOSSES: dict[str, dict[str, int]] = {
         "note velocity deviation not representable in DAWproject": 2,
         "scene tempo N bpm not representable in DAWproject": 2,
     },
-    MPE: {_FOREIGN_ALS: 1, _LOOP: 1, _BOOL_MIN: 58, _BOOL_MAX: 58, _NOTE_ID: 2, _ARM: 1},
+    MPE: {_FOREIGN_ALS: 1, _LOOP: 1, _NOTE_ID: 2, _ARM: 1},
 }
 #: What the Live write of the DAWproject read back reports: Live's own devices cannot be written
 #: (nor automation of them); DAWproject knows the audio files' channel counts, Live sets do not.
@@ -290,14 +285,14 @@ def test_dawproject_report_names_each_live_only_loss(tmp_path: Path) -> None:
     report = dawkit.write(read_corpus(LIVE12), tmp_path / "set.dawproject")
     assert [line for line in lines(report)[:-1] if not line.startswith(("minimum 0 of a bool", "maximum 1 of a bool"))] == [
         "note velocity deviation not representable in DAWproject on clip 'Arr Beat' on track 'Drums'",
-        "note note id not representable in DAWproject on clip 'Arr Beat' on track 'Drums'",
+        "note id not representable in DAWproject on clip 'Arr Beat' on track 'Drums'",
         "note velocity deviation not representable in DAWproject on clip 'Beat' on track 'Drums'",
-        "note note id not representable in DAWproject on clip 'Beat' on track 'Drums'",
-        "note note id not representable in DAWproject on clip 'Bassline' on track 'Bass'",
+        "note id not representable in DAWproject on clip 'Beat' on track 'Drums'",
+        "note id not representable in DAWproject on clip 'Bassline' on track 'Bass'",
         "note probability not representable in DAWproject on clip 'Chords' on track 'Keys'",
-        "note note id not representable in DAWproject on clip 'Chords' on track 'Keys'",
+        "note id not representable in DAWproject on clip 'Chords' on track 'Keys'",
         "clip gain -2.3 dB not representable in DAWproject on clip 'sample copy' on track 'Audio 2'",
-        "note note id not representable in DAWproject on clip '' on track 'Lead'",
+        "note id not representable in DAWproject on clip '' on track 'Lead'",
         "scene tempo 125 bpm not representable in DAWproject on scene 'Chorus'",
         "scene tempo 125 bpm not representable in DAWproject on scene 'Chorus 2'",
         "arrangement loop region not representable in DAWproject on beats 32-64",
@@ -375,7 +370,7 @@ def test_live_only_note_properties_survive_live_but_not_dawproject(tmp_path: Pat
         "note probability not representable in DAWproject on clip 'Chords' on track 'Keys'",
         "note velocity deviation not representable in DAWproject on clip 'Chords' on track 'Keys'",
         "note muted flag not representable in DAWproject on clip 'Chords' on track 'Keys'",
-        "note note id not representable in DAWproject on clip 'Chords' on track 'Keys'",
+        "note id not representable in DAWproject on clip 'Chords' on track 'Keys'",
     ]
     through = dawkit.read(tmp_path / "set.dawproject")
     lost = through.tracks[2].slots[0].clip.content.notes
@@ -659,7 +654,6 @@ def test_sample_location_survives_conversion_to_another_folder(tmp_path: Path) -
     assert Path(moved.content.file.path).resolve() == expected
 
 
-@pytest.mark.xfail(strict=True, reason="ALS reader joins Live <= 10 empty RelativePathElement Dirs (parent folder) as empty names")
 def test_live10_parent_folder_path_elements(tmp_path: Path) -> None:
     project = read_corpus(LIVE10_PARENT_DIRS)
     path = project.tracks[0].clips[0].content.file.path

@@ -851,7 +851,7 @@ def test_report_names_model_data_without_a_dawproject_place() -> None:
             name="Synth",
             parameters=[
                 Parameter(id="p1", name="Cutoff", kind="real", value=100.0, unit="Hz"),
-                Parameter(id="p2", name="Switch", kind="bool", value=1.0, min=0.0, max=1.0),
+                Parameter(id="p2", name="Switch", kind="bool", value=1.0, min=-1.0, max=2.0),
             ],
         )
     )

@@ -513,7 +513,13 @@ class ProjectWriter:
             attrs = [Attr("count", int(top) + 1, "int"), Attr("value", parameter.value, "int")]
         else:
             lost += [f"unit {parameter.unit!r}"] if parameter.unit is not None else []
-            lost += [f"{name} {bound:g}" for name, bound in (("minimum", parameter.min), ("maximum", parameter.max)) if bound is not None]
+            # 0..1 is a switch's implied range: only other bounds are information BoolParameter drops.
+            implied = {"minimum": 0.0, "maximum": 1.0}
+            lost += [
+                f"{name} {bound:g}"
+                for name, bound in (("minimum", parameter.min), ("maximum", parameter.max))
+                if bound is not None and bound != implied[name]
+            ]
             attrs = [Attr("value", None if parameter.value is None else bool(parameter.value), "bool")]
         for what in lost:
             self.report.lose(f"{what} of a {kind} parameter not representable in DAWproject", where)
@@ -962,14 +968,14 @@ class ProjectWriter:
 
     def report_note_losses(self, cols: dict[str, np.ndarray], where: str) -> None:
         dropped = {
-            "probability": bool((cols["probability"] != 1.0).any()),
-            "velocity deviation": bool((cols["velocity_deviation"] != 0.0).any()),
-            "muted flag": bool(cols["muted"].any()),
+            "note probability": bool((cols["probability"] != 1.0).any()),
+            "note velocity deviation": bool((cols["velocity_deviation"] != 0.0).any()),
+            "note muted flag": bool(cols["muted"].any()),
             "note id": bool((cols["note_id"] >= 0).any()),
         }
         for what, lost in dropped.items():
             if lost:
-                self.report.lose(f"note {what} not representable in DAWproject", where)
+                self.report.lose(f"{what} not representable in DAWproject", where)
 
     def note_expressions(self, note: etree._Element, expressions: list[NoteExpression]) -> None:
         in_lanes = len(expressions) > 1 or any(_ex(e).get("in_lanes") for e in expressions)
