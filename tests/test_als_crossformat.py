@@ -167,27 +167,6 @@ def floor_to_silence(summary_: dict[str, Any]) -> dict[str, Any]:
     return summary_
 
 
-def unrouted_outputs(expected: dict[str, Any]) -> dict[str, Any]:
-    """A track routed somewhere the model cannot name (``output`` None) comes back routed to
-    the main track: see ``test_unrouted_output_is_reported_or_kept`` (in place)."""
-    for track in expected["tracks"].values():
-        if track["mixer"]["output"] is None and track["kind"] != "master":
-            track["mixer"]["output"] = ANY
-    return expected
-
-
-def unwarped_markers(expected: dict[str, Any], project: Project) -> dict[str, Any]:
-    """Start/end/loop markers of unwarped audio clips may come back wrong: see
-    ``test_unwarped_audio_clip_markers_survive_a_fresh_set`` (in place)."""
-    for path, track in project.iter_tracks():
-        clips = [*track.clips, *(slot.clip for slot in track.slots if slot.clip is not None)]
-        summaries = [*expected["tracks"][path]["clips"], *(slot["clip"] for slot in expected["tracks"][path]["slots"])]
-        for clip, clip_summary in zip(clips, summaries, strict=True):
-            if clip.content is not None and clip.content.type == "audio" and clip.content.algorithm == "raw":
-                clip_summary.update(content_start=ANY, content_end=ANY, loop=ANY)
-    return expected
-
-
 def promote_take_lanes(project: Project) -> Project:
     """Move every take-lane clip (kept as ALS extras) onto its track's arrangement, so the
     per-note expressions the corpus has only in take lanes become model data."""
@@ -272,7 +251,7 @@ def test_als_to_dawproject_to_als_keeps_the_model(name: str, version: int, tmp_p
     project = read_corpus(name)
     again, report_dp, report_als = via_dawproject(project, tmp_path, als_version=version)
     assert again.extras["als"]["version"] == {11: "11.0_433", 12: "12.0_12049"}[version]
-    expected = unwarped_markers(unrouted_outputs(floor_to_silence(summary(project))), project)
+    expected = floor_to_silence(summary(project))
     for scene in expected["scenes"]:
         scene["tempo"] = None  # reported: "scene tempo ... bpm not representable in DAWproject"
     assert differences(expected, floor_to_silence(summary(again)), DAWPROJECT_TOLERANCES) == []
@@ -318,10 +297,13 @@ DIRECT = [
     (MPE, 12),
 ]
 #: What a fresh write of each set reports: only Live's own devices (and automation of them).
+#: The version-fixture skeletons route some tracks to anonymised targets (``p76088/p59394.73/...``)
+#: that name nothing in the written set: reported, and written as No Output.
+_ANONYMISED_OUTPUT = "output routing '…' (no such target in the written set; written as No Output)"
 FRESH_LOSSES: dict[str, dict[str, int]] = {
     LIVE9: {_BUILTIN: 7},
-    LIVE10: {_BUILTIN: 4},
-    LIVE11: {_BUILTIN: 26},
+    LIVE10: {_BUILTIN: 4, _ANONYMISED_OUTPUT: 2},
+    LIVE11: {_BUILTIN: 26, _ANONYMISED_OUTPUT: 1},
     LIVE11_AU: {_BUILTIN: 7},
     LIVE11_SIGNATURES: {_BUILTIN: 47},
     GROUP: {_BUILTIN: 36, _BUILTIN_AUTOMATION: 2},
@@ -345,7 +327,7 @@ def test_als_to_fresh_als_keeps_the_model(name: str, version: int, tmp_path: Pat
     project = read_corpus(name)
     again, report = write_als(fresh(project), tmp_path / "fresh.als", als_version=version)
     expected = summary(project, note_fields=LIVE_ONLY_NOTE_FIELDS)
-    expected = unwarped_markers(unrouted_outputs(any_missing_note_ids(expected)), project)
+    expected = any_missing_note_ids(expected)
     assert differences(expected, summary(again, note_fields=LIVE_ONLY_NOTE_FIELDS), LIVE_TOLERANCES) == []
     assert (again.loop.start, again.loop.end, again.loop.enabled) == (project.loop.start, project.loop.end, project.loop.enabled)
     assert dict(kinds(report)) == FRESH_LOSSES[name]
@@ -464,7 +446,7 @@ def automated(project: Project) -> Project:
 
 def test_automation_tempo_and_locators_cross_both_ways(tmp_path: Path) -> None:
     project = automated(read_corpus(LIVE11))
-    expected = unwarped_markers(unrouted_outputs(summary(project)), project)
+    expected = summary(project)
     assert sorted(expected["tracks"]["tracks[0]"]["automation"]) == [
         "device_parameter device=tracks[0]/plugin[0] parameter=#1",
         "mute",
@@ -476,7 +458,7 @@ def test_automation_tempo_and_locators_cross_both_ways(tmp_path: Path) -> None:
     assert differences(any_missing_note_ids(expected), summary(direct), LIVE_TOLERANCES) == []
 
     again, report_dp, report_als = via_dawproject(project, tmp_path)
-    expected = unwarped_markers(unrouted_outputs(floor_to_silence(summary(project))), project)
+    expected = floor_to_silence(summary(project))
     assert differences(expected, floor_to_silence(summary(again)), DAWPROJECT_TOLERANCES) == []
     assert [line for line in lines(report_dp) + lines(report_als) if "automation" in line] == []
 
@@ -530,19 +512,9 @@ def test_dawproject_to_als_keeps_what_live_can_hold(path: Path, version: int, tm
         pytest.skip(f"{path} not present (the DAWproject corpus lives in ../shared)")
     project = dawkit.read(path, "dawproject")
     again, report = write_als(project, tmp_path / "converted.als", als_version=version)
-    expected = linked_notes(live_view(summary(project)), project)
+    expected = live_view(summary(project))
     assert differences(expected, audible_sends(summary(again)), DAWPROJECT_TOLERANCES | LIVE_TOLERANCES) == []
     assert dict(kinds(report)) == FROM_DAWPROJECT_LOSSES[path.name]
-
-
-def linked_notes(expected: dict[str, Any], project: Project) -> dict[str, Any]:
-    """Linked clips may come back without notes: see ``test_linked_clip_is_written_as_a_copy``
-    (in place)."""
-    for path, track in project.iter_tracks():
-        for clip, clip_summary in zip(track.clips, expected["tracks"][path]["clips"], strict=True):
-            if clip.alias_of is not None and clip.content is None and "notes" in clip_summary:
-                clip_summary["notes"] = ANY
-    return expected
 
 
 def test_demo_to_als_report_lines(tmp_path: Path) -> None:
@@ -604,7 +576,6 @@ def test_cli_info_shows_version_and_clip_counts(name: str) -> None:
 # -- open bugs (see /work/als_design.md, "Cross-format bugs") ----------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="fresh writer stores an unwarped clip's markers in beats; Live reads seconds")
 def test_unwarped_audio_clip_markers_survive_a_fresh_set(tmp_path: Path) -> None:
     project = read_corpus(UNWARPED)
     clip = next(slot.clip for slot in project.tracks[1].slots if slot.clip is not None)
@@ -614,17 +585,19 @@ def test_unwarped_audio_clip_markers_survive_a_fresh_set(tmp_path: Path) -> None
     assert (back.content_start, back.content_end, back.loop) == (clip.content_start, clip.content_end, clip.loop)
 
 
-@pytest.mark.xfail(strict=True, reason="fresh writer writes a linked clip as an empty clip, not a copy")
 def test_linked_clip_is_written_as_a_copy(tmp_path: Path) -> None:
     project = dawkit.read(DEMO)
     bass = project.tracks[0].children[1]
     linked = bass.clips[1]
     assert (linked.alias_of, linked.content) == ("line", None)
     again, _ = write_als(project, tmp_path / "demo.als")
-    assert again.tracks[0].children[1].clips[1].content.notes == bass.clips[0].content.notes
+    # Live stores notes by pitch, with an off velocity and an id each: compare the copy with the
+    # re-read original rather than with the DAWproject model.
+    copy, original = again.tracks[0].children[1].clips[1], again.tracks[0].children[1].clips[0]
+    assert len(original.content.notes) == 8
+    assert copy.content.notes == original.content.notes
 
 
-@pytest.mark.xfail(strict=True, reason="fresh writer drops take lanes (ALS extras) without a loss")
 def test_take_lanes_are_written_or_reported(tmp_path: Path) -> None:
     project = read_corpus(MPE)
     lanes = [len(track.extras["als"].get("take_lanes", [])) for track in project.tracks]
@@ -634,7 +607,6 @@ def test_take_lanes_are_written_or_reported(tmp_path: Path) -> None:
     assert kept == lanes or any("take lane" in line for line in lines(report))
 
 
-@pytest.mark.xfail(strict=True, reason="fresh writer routes a track with output None to the main track without a loss")
 def test_unrouted_output_is_reported_or_kept(tmp_path: Path) -> None:
     project = read_corpus(LIVE12)
     track = project.tracks[4]

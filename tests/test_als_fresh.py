@@ -346,8 +346,8 @@ def test_mixer_sends_and_routing(round_trip: tuple) -> None:  # type: ignore[typ
         if track.kind in ("midi", "audio"):
             assert got.channel.arm == track.channel.arm
         if track.kind != "master":
-            want_output = names.get(track.channel.output or "", "master")
-            assert back_names.get(got.channel.output or "", got.channel.output) == want_output
+            want_output = names.get(track.channel.output or "")  # None: not routed (Live's "No Output")
+            assert back_names.get(got.channel.output or "") == want_output
             given = {names[s.target]: s for s in track.channel.sends}
             assert [back_names[s.target] for s in got.channel.sends] == ["Reverb", "Delay"]
             for send in got.channel.sends:
@@ -547,6 +547,246 @@ def test_audio_paths_relative_to_the_set(tmp_path: Path) -> None:
     assert file_ref is not None
     assert file_ref.find("RelativePath").get("Value") == "../audio/hit.wav"  # type: ignore[union-attr]
     assert file_ref.find("Path").get("Value") == sample.as_posix()  # type: ignore[union-attr]
+
+
+# -- cross-format fixes: unwarped audio, linked clips, take lanes, unrouted outputs -----------------
+
+
+def _root(data: bytes) -> etree._Element:
+    return etree.fromstring(gunzip_live(data, source="fresh.als")[0])
+
+
+def _audio_track(*clips: Clip) -> Track:
+    return Track(id="a", name="A", kind="audio", channel=Channel(output="master"), clips=list(clips))
+
+
+def test_unwarped_audio_markers_are_seconds() -> None:
+    """Live keeps an unwarped clip's loop and markers in seconds: beats / (bpm at the clip start / 60)."""
+    file = AudioFile(path="Samples/take.wav", external=True)
+    unlooped = Clip(name="raw", start=16, length=6, content_start=1.5, content_end=7.5,
+                    content=AudioContent(file=file, sample_rate=44100, algorithm="raw"))
+    looped = Clip(name="raw loop", start=0, length=8, content_start=3, loop=ClipLoop(start=2, end=6),
+                  content=AudioContent(file=file, sample_rate=44100))  # no algorithm, no markers: unwarped
+    warped = Clip(name="warped", start=24, length=4, content_start=1, content_end=5,
+                  content=AudioContent(file=file, sample_rate=44100, algorithm="beats",
+                                       warp_markers=[WarpMarker(beat=0, seconds=0), WarpMarker(beat=4, seconds=2)]))
+    project = Project(tracks=[_audio_track(unlooped, looped, warped)],
+                      tempo_map=TempoMap(points=[TempoPoint(beat=0, bpm=120), TempoPoint(beat=16, bpm=90)]))  # fmt: skip
+    for version in VERSIONS:
+        data, losses = write(project, version)
+        assert losses == [] and lint_errors(data) == []
+        loops = {
+            clip.find("Name").get("Value"): {e.tag: e.get("Value") for e in clip.find("Loop")}  # type: ignore[union-attr]
+            for clip in _root(data).iter("AudioClip")
+        }
+        assert loops["raw"] == {  # 90 bpm at beat 16: 1.5 beats per second
+            "LoopStart": "1", "LoopEnd": "5", "StartRelative": "0", "LoopOn": "false",
+            "OutMarker": "5", "HiddenLoopStart": "1", "HiddenLoopEnd": "5",
+        }  # fmt: skip
+        assert loops["raw loop"] == {  # 120 bpm at beat 0: 2 beats per second
+            "LoopStart": "1", "LoopEnd": "3", "StartRelative": "0.5", "LoopOn": "true",
+            "OutMarker": "3", "HiddenLoopStart": "1.5", "HiddenLoopEnd": "3",
+        }  # fmt: skip
+        assert loops["warped"]["LoopStart"] == "1" and loops["warped"]["LoopEnd"] == "5"
+        back = als_from_bytes(data).tracks[0].clips
+        fields = ("start", "length", "content_start", "content_end", "loop")
+        assert [{f: getattr(c, f) for f in fields} for c in back] == [
+            {f: getattr(c, f) for f in fields} for c in (looped, unlooped, warped)
+        ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    beats=st.just(0.0) | st.floats(0.01, 10_000, allow_nan=False, allow_infinity=False),
+    bpm=st.floats(20, 999, allow_nan=False, allow_infinity=False),
+)
+def test_unwarped_markers_read_back_exactly(beats: float, bpm: float) -> None:
+    """The seconds written give back the beats with the reader's ``seconds * bpm / 60``: exactly
+    when some float does, else within an ulp (times from 0.01 beats: ``format_number`` writes no
+    exponent, so it rounds below 1e-4)."""
+    clip = Clip(start=0, length=1, content_start=beats, content_end=beats + 1,
+                content=AudioContent(file=AudioFile(path="x.wav", external=True), sample_rate=48000, algorithm="raw"))
+    project = Project(tracks=[_audio_track(clip)], tempo_map=TempoMap(points=[TempoPoint(beat=0, bpm=bpm)]))
+    (back,) = als_from_bytes(write(project, 12)[0]).tracks[0].clips
+    per_second = bpm / 60.0
+    for got, want in ((back.content_start, beats), (back.content_end, beats + 1)):
+        exact = any(z * per_second == want for z in (want / per_second, math.nextafter(want / per_second, 0),
+                                                     math.nextafter(want / per_second, math.inf)))
+        assert got == want if exact else abs(got - want) <= math.ulp(want)
+
+
+def test_linked_clips_are_written_as_copies() -> None:
+    notes = NoteList([Note(start=0, duration=1, pitch=60, release_velocity=64, note_id=1),
+                      Note(start=1, duration=0.5, pitch=64, release_velocity=64, note_id=2)])  # fmt: skip
+    source = Clip(name="src", start=0, length=4, content_end=4, content=MidiContent(id="c1", notes=notes))
+    linked = Clip(name="link", start=8, length=4, content_end=4, alias_of="c1")
+    launcher = Clip(name="slot link", length=4, content_end=4, alias_of="c1")
+    dangling = Clip(name="dangling", start=16, length=4, content_end=4, alias_of="nowhere")
+    project = Project(
+        tracks=[
+            Track(id="m", name="M", kind="midi", channel=Channel(output="master"), clips=[linked, dangling],
+                  slots=[ClipSlot(scene="s0", clip=launcher)]),
+            Track(id="n", name="N", kind="midi", channel=Channel(output="master"), clips=[source]),
+        ],
+        scenes=[Scene(id="s0")],
+    )  # fmt: skip
+    data, losses = write(project, 12)
+    assert lint_errors(data) == []
+    assert losses == [
+        "clip link to 'c1' (written as an independent copy) @ track 'M' (tracks[0]), slot 0",
+        "clip link to 'c1' (written as an independent copy) @ track 'M' (tracks[0]), clip 'link' at beat 8",
+        (
+            "clip link to 'nowhere' (no clip has that content; its notes/audio are unknown) @ track 'M' (tracks[0]), "
+            "clip 'dangling' at beat 16"
+        ),
+    ]
+    back = als_from_bytes(data).tracks[0]
+    assert [(c.name, list(c.content.notes)) for c in back.clips] == [("link", list(notes)), ("dangling", [])]  # type: ignore[union-attr]
+    assert list(back.slots[0].clip.content.notes) == list(notes)  # type: ignore[union-attr]
+
+
+def _lane_dump(clip: Clip) -> dict[str, object]:
+    """A take-lane clip as the ALS reader keeps it (defaults left out, the content's type too)."""
+    return clip.model_dump(mode="json", exclude_defaults=True)
+
+
+def _take_lane_project() -> Project:
+    take1 = Clip(name="Take 1", start=4, length=4, content_end=4,
+                 content=MidiContent(notes=NoteList([Note(start=0, duration=1, pitch=60, release_velocity=64, note_id=1)])))
+    take1.content.notes[0] = take1.content.notes[0].model_copy(  # type: ignore[union-attr]
+        update={"expressions": [NoteExpression(kind="pressure", points=[ExpressionPoint(time=0, value=0.5)])]}
+    )
+    take2 = Clip(name="Take 2", start=0, length=2, content_end=2, content=MidiContent())
+    take3 = Clip(name="Take 3", start=8, length=2, content_end=2,
+                 content=MidiContent(notes=NoteList([Note(start=0.5, duration=1, pitch=62, release_velocity=64, note_id=1)])))
+    keys = Track(id="k", name="Keys", kind="midi", channel=Channel(output="master"))
+    keys.extras["als"] = {"take_lanes": [
+        {"ref": "track:1/take:0", "name": "Lane", "clips": [_lane_dump(take1), _lane_dump(take2)]},
+        {"ref": "track:1/take:1", "name": "Second", "clips": [_lane_dump(take3)]},
+    ]}  # fmt: skip
+    group = Track(id="g", name="Grp", kind="group", channel=Channel(output="master"))
+    group.extras["als"] = {"take_lanes": [{"ref": "track:2/take:0", "name": "Odd", "clips": []}]}
+    return Project(tracks=[keys, group])
+
+
+def test_take_lanes_are_written_to_live_12() -> None:
+    project = _take_lane_project()
+    data, losses = write(project, 12)
+    assert lint_errors(data) == []
+    assert losses == ["take lane 0 'Odd' with 0 clip(s) (a group track has no take lanes) @ track 'Grp' (tracks[1])"]
+    track = next(_root(data).iter("MidiTrack"))
+    lanes = track.findall("TakeLanes/TakeLanes/TakeLane")
+    assert [(lane.get("Id"), lane.find("Name").get("Value")) for lane in lanes] == [("0", "Lane"), ("1", "Second")]  # type: ignore[union-attr]
+    takes = [
+        (clip.find("Name").get("Value"), clip.get("Id"), clip.get("Time"), clip.find("TakeId").get("Value"))  # type: ignore[union-attr]
+        for lane in lanes
+        for clip in lane.iterfind("ClipAutomation/Events/MidiClip")
+    ]
+    assert takes == [("Take 2", "0", "0", "1"), ("Take 1", "1", "4", "2"), ("Take 3", "0", "8", "3")]
+    assert track.find("DeviceChain/MainSequencer/Recorder/TakeCounter").get("Value") == "4"  # type: ignore[union-attr]
+    back = als_from_bytes(data).tracks[0].extras["als"]["take_lanes"]
+    assert [(lane["name"], [clip["name"] for clip in lane["clips"]]) for lane in back] == [
+        ("Lane", ["Take 2", "Take 1"]),
+        ("Second", ["Take 3"]),
+    ]
+    dump = back[0]["clips"][1]
+    dump["content"].setdefault("type", "midi")  # the reader's dumps leave the discriminator out
+    (note,) = Clip.model_validate(dump).content.notes  # type: ignore[union-attr]
+    assert (note.pitch, note.start, [(e.kind, [(p.time, p.value) for p in e.points]) for e in note.expressions]) == (
+        60, 0, [("pressure", [(0, 0.5)])]
+    )
+
+
+def test_take_lanes_are_reported_for_live_11() -> None:
+    data, losses = write(_take_lane_project(), 11)
+    assert lint_errors(data) == []
+    assert losses == [
+        "take lane 0 'Lane' with 2 clip(s) (dawkit writes take lanes to Live 12 sets only) @ track 'Keys' (tracks[0])",
+        "take lane 1 'Second' with 1 clip(s) (dawkit writes take lanes to Live 12 sets only) @ track 'Keys' (tracks[0])",
+        "take lane 0 'Odd' with 0 clip(s) (a group track has no take lanes) @ track 'Grp' (tracks[1])",
+    ]
+    assert _root(data).find(".//TakeLane") is None
+
+
+def _routing(data: bytes) -> dict[str, tuple[str | None, ...]]:
+    """Track name -> (Target, UpperDisplayString, LowerDisplayString) of its audio output."""
+    out: dict[str, tuple[str | None, ...]] = {}
+    for track in _root(data).find("LiveSet/Tracks"):  # type: ignore[union-attr]
+        routing = track.find("DeviceChain/AudioOutputRouting")
+        name = track.find("Name/EffectiveName").get("Value")  # type: ignore[union-attr]
+        out[name] = tuple(routing.find(tag).get("Value") for tag in ("Target", "UpperDisplayString", "LowerDisplayString"))  # type: ignore[union-attr]
+    return out
+
+
+def test_unrouted_tracks_get_no_output_or_keep_their_track_input() -> None:
+    """``output`` None is "not routed": Live's No Output, or the raw ``TrackIn`` target the reader
+    kept (renumbered to the written set's track ids); anything else is reported."""
+    bus = Track(id="t31", name="Bus", kind="audio", channel=Channel(output="master"))
+    feeder = Track(id="t7", name="Feeder", kind="audio")
+    feeder.extras["als"] = {"output": "AudioOut/Track.31/TrackIn"}
+    silent = Track(id="t8", name="Silent", kind="midi")
+    explicit = Track(id="t9", name="Explicit", kind="midi")
+    explicit.extras["als"] = {"output": "AudioOut/None"}
+    foreign = Track(id="t10", name="Foreign", kind="audio")
+    foreign.extras["als"] = {"output": "AudioOut/External/M3"}
+    gone = Track(id="t11", name="Gone", kind="audio")
+    gone.extras["als"] = {"output": "AudioOut/Track.99/TrackIn"}
+    member = Track(id="t12", name="Member", kind="audio")
+    group = Track(id="t13", name="Grp", kind="group", channel=Channel(output="master"), children=[member])
+    project = Project(tracks=[feeder, silent, explicit, foreign, gone, bus, group])
+    for version in VERSIONS:
+        data, losses = write(project, version)
+        assert lint_errors(data) == []
+        assert _routing(data) == {
+            "Feeder": ("AudioOut/Track.6/TrackIn", "Bus", "Track In"),
+            "Silent": ("AudioOut/None", "No Output", ""),
+            "Explicit": ("AudioOut/None", "No Output", ""),
+            "Foreign": ("AudioOut/None", "No Output", ""),
+            "Gone": ("AudioOut/None", "No Output", ""),
+            "Bus": ("AudioOut/Main", "Main", "") if version == 12 else ("AudioOut/Master", "Master", ""),
+            "Grp": ("AudioOut/Main", "Main", "") if version == 12 else ("AudioOut/Master", "Master", ""),
+            "Member": ("AudioOut/None", "No Output", ""),
+        }
+        assert losses == [
+            (
+                "output routing 'AudioOut/External/M3' (no such target in the written set; written as No Output) "
+                "@ track 'Foreign' (tracks[3])"
+            ),
+            (
+                "output routing 'AudioOut/Track.99/TrackIn' (no such target in the written set; written as No Output) "
+                "@ track 'Gone' (tracks[4])"
+            ),
+        ]
+        back = {track.name: track for _, track in als_from_bytes(data).iter_tracks()}
+        assert all(back[name].channel.output is None for name in ("Feeder", "Silent", "Foreign", "Member"))
+        assert back["Feeder"].extras["als"]["output"] == "AudioOut/Track.6/TrackIn"
+        assert back["Bus"].channel.output == "master"
+
+
+def test_mpe_values_read_from_live_are_written_back_exactly() -> None:
+    """The Live values and curves the reader keeps in an expression's extras are restored
+    while the model values are unedited; edited expressions are converted."""
+    kept = NoteExpression(kind="pressure", points=[ExpressionPoint(time=0, value=25 / 127), ExpressionPoint(time=1, value=0.0)])
+    kept.extras["als"] = {"id": "0", "cc": -1, "values": ["25", "0"], "curves": {"0": [0.25, 0.0, 0.75, 1.0]}}
+    edited = NoteExpression(kind="timbre", points=[ExpressionPoint(time=0, value=0.5)])
+    edited.extras["als"] = {"id": "1", "cc": 74, "values": ["12"]}
+    notes = NoteList([Note(start=0, duration=2, pitch=60, release_velocity=64, note_id=1)])
+    notes[0] = notes[0].model_copy(update={"expressions": [kept, edited]})
+    clip = Clip(start=0, length=2, content_end=2, content=MidiContent(notes=notes))
+    project = Project(tracks=[Track(id="m", name="M", kind="midi", channel=Channel(output="master"), clips=[clip])])
+    events = [
+        [dict(event.attrib) for event in event_list.iterfind("Events/PerNoteEvent")]
+        for event_list in _root(write(project, 12)[0]).iter("PerNoteEventList")
+    ]
+    straight = {"CurveControl1X": "0.5", "CurveControl1Y": "0.5", "CurveControl2X": "0.5", "CurveControl2Y": "0.5"}
+    assert events == [
+        [
+            {"TimeOffset": "0", "Value": "25", "CurveControl1X": "0.25", "CurveControl1Y": "0", "CurveControl2X": "0.75",
+             "CurveControl2Y": "1"},
+            {"TimeOffset": "1", "Value": "0", **straight},
+        ],
+        [{"TimeOffset": "0", "Value": "63.5", **straight}],
+    ]  # fmt: skip
 
 
 # -- random projects -------------------------------------------------------------------------------

@@ -17,8 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from dawkit.errors import read_error
-from dawkit.formats.als.container import GzipLimits, document_from_bytes, document_to_bytes
-from dawkit.formats.als.retained import FORMAT, checkout, give_back, retain, source_bytes
+from dawkit.formats.als.container import (
+    GzipLimits,
+    document_from_bytes,
+    document_to_bytes,
+)
+from dawkit.formats.als.retained import (
+    FORMAT,
+    checkout,
+    give_back,
+    retain,
+    source_bytes,
+)
 from dawkit.formats.als.versions import target_version
 from dawkit.gc_pause import gc_paused
 from dawkit.interchange.extras import report_foreign_extras

@@ -13,6 +13,13 @@ Layout decisions:
 * Volumes and sends are dB -> linear gain (:func:`.values.db_to_live_gain`), mute is the
   inverted ``Speaker``, solo ``SoloSink``, arm ``Recorder/IsArmed``.  ``SendsPre`` is one flag per
   return track: sends to a return whose modes disagree follow the majority (the rest is a loss).
+* Output routing: ``channel.output`` None means "not routed": Live's ``AudioOut/None`` ("No
+  Output"), unless the track's ``extras["als"]["output"]`` (the raw target the reader could not
+  name) is ``AudioOut/Track.<Id>/TrackIn`` of a track of the written set: that routing is kept with
+  the track's new id.  Any other raw target is a loss.
+* Take lanes (``extras["als"]["take_lanes"]``, the reader's clip dumps) are written to the track's
+  ``TakeLanes`` for Live 12, each lane's clips numbered as takes 1, 2, ... (``TakeId``; the
+  recorder's ``TakeCounter`` is the next one); a Live 11 write reports each lane as lost.
 * Tempo and time signature: ``Manual`` holds the first value; a map with more than one point is an
   envelope on the master's parameter (the sentinel event at -63072000 holds the first value, then
   one event per point).  A "hold" tempo point becomes a jump (two events at the next point's time)
@@ -25,22 +32,26 @@ Layout decisions:
 
 Reported as losses (``report.lose``, with the track/clip/device they were on): built-in devices and
 CLAP plug-ins, plug-in vendor names and non-numeric versions, plug-in parameter ranges other than
-0-1 (rescaled), clips on tracks that cannot hold them, linked clips, clip fades, note channels,
+0-1 (rescaled), clips on tracks that cannot hold them, clip links (written as copies), clip fades, note channels,
 per-note expressions other than pitch bend/pressure/timbre, poly-pressure/program clip envelopes
 and envelope channels, sends to non-returns and disagreeing pre/post modes, values outside Live's
 ranges (clamped), solo automation, tempo automation on tracks, time signatures Live cannot encode,
-key changes after the first, marker colours, project metadata, embedded audio data.
+key changes after the first, marker colours, project metadata, embedded audio data, output
+routings that cannot be kept, take lanes in a Live 11 set or on tracks without clips.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from lxml import etree
+from pydantic import ValidationError
 
 from dawkit.formats.als.container import LiveDocument
 from dawkit.formats.als.fresh_clips import ClipWriter, float_steps
@@ -64,6 +75,7 @@ from dawkit.formats.als.skeleton_tables import (
     OVERWRITE_PROTECTION,
     RETURN_TRACK,
     SCENE,
+    TAKE_LANE,
     TRACK_SEND_HOLDER,
 )
 from dawkit.formats.als.values import (
@@ -77,7 +89,14 @@ from dawkit.formats.als.values import (
     hex_to_color_index,
 )
 from dawkit.formats.als.versions import LiveVersion
-from dawkit.interchange.model import Automation, AutomationPoint, Project, Track
+from dawkit.interchange.model import (
+    Automation,
+    AutomationPoint,
+    Clip,
+    ClipContent,
+    Project,
+    Track,
+)
 from dawkit.interchange.report import ConversionReport
 
 __all__ = ["build_document"]
@@ -107,6 +126,10 @@ _SCALE_NAMES: Final = {
     "locrian": "Locrian",
 }
 _PITCH_CLASSES: Final = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+#: (Target, UpperDisplayString, LowerDisplayString) of Live's "No Output".
+_NO_OUTPUT: Final = ("AudioOut/None", "No Output", "")
+#: A raw routing target into another track's input, the only kind a fresh set can keep.
+_TRACK_IN: Final = re.compile(r"AudioOut/Track\.(\d+)/TrackIn")
 
 
 def build_document(
@@ -159,7 +182,9 @@ class _FreshWriter:
             encode_time_signature(*signature)
         except ValueError:
             signature = (4, 4)  # reported with the master's time signature
-        self.clips = ClipWriter(self.builder, report, base_dir, signature)
+        self.clips = ClipWriter(
+            self.builder, report, base_dir, signature, project.tempo_map.bpm_at, _linked_contents(project)
+        )
         self.devices = DeviceWriter(self.builder, report)
         self.main_tag = "MainTrack" if self.line >= 12 else "MasterTrack"
         self.placed = self._place_tracks()
@@ -335,20 +360,35 @@ class _FreshWriter:
 
     # tracks -----------------------------------------------------------------------------
 
-    def _routing_out(self, placed: _Placed) -> tuple[str, str]:
-        """(AudioOutputRouting Target, display name) for a track's ``channel.output``."""
+    def _routing_out(self, placed: _Placed) -> tuple[str, str, str]:
+        """(AudioOutputRouting Target, upper and lower display strings) for a track's ``channel.output``."""
         output = placed.track.channel.output
-        main = ("AudioOut/Main", "Main") if self.line >= 12 else ("AudioOut/Master", "Master")
-        if placed.group is not None and output in (None, placed.group.track.id):
-            return "AudioOut/GroupTrack", "Group"
-        if output is None or output == "master" or (self.project.master is not None and output == self.project.master.id):
+        main = ("AudioOut/Main", "Main", "") if self.line >= 12 else ("AudioOut/Master", "Master", "")
+        if output is None:
+            return self._unrouted(placed)
+        if placed.group is not None and output == placed.group.track.id:
+            return "AudioOut/GroupTrack", "Group", ""
+        if output == "master" or (self.project.master is not None and output == self.project.master.id):
             return main
         target = self.live_ids.get(output)
         if target is None:
             self.report.lose(f"output routing to unknown track {output!r} (routed to the master)", placed.where)
             return main
         name = next(p.track.name for p in self.placed if p.track.id == output)
-        return f"AudioOut/Track.{target}/TrackIn", name
+        return f"AudioOut/Track.{target}/TrackIn", name, ""
+
+    def _unrouted(self, placed: _Placed) -> tuple[str, str, str]:
+        """The routing of a track the model says is not routed: "No Output", or the raw target
+        the reader kept when it feeds another track's input (renumbered)."""
+        raw = placed.track.extras.get("als", {}).get("output")
+        if not isinstance(raw, str) or raw == _NO_OUTPUT[0]:
+            return _NO_OUTPUT
+        match = _TRACK_IN.fullmatch(raw)
+        target = next((p for p in self.placed if match and p.track.id == f"t{match.group(1)}"), None)
+        if target is not None and target is not placed:
+            return f"AudioOut/Track.{target.live_id}/TrackIn", target.track.name, "Track In"
+        self.report.lose(f"output routing {raw!r} (no such target in the written set; written as No Output)", placed.where)
+        return _NO_OUTPUT
 
     def _track(self, placed: _Placed) -> etree._Element:
         track = placed.track
@@ -356,8 +396,7 @@ class _FreshWriter:
         b.prefix = f"{placed.live_id}."
         kind = "midi" if placed.tag == "MidiTrack" else "audio"
         color = hex_to_color_index(track.color) if track.color else _DEFAULT_COLOR
-        audio_out, audio_out_upper = self._routing_out(placed)
-        values = self._track_values(placed, color, audio_out, audio_out_upper)
+        values = self._track_values(placed, color, self._routing_out(placed))
         holes: dict[str, list[etree._Element]] = {"sends": self._send_holders(placed)}
         devices, device_targets = self._devices(track, placed.where)
         holes["devices"] = devices
@@ -367,17 +406,19 @@ class _FreshWriter:
             slots = self._slots(track, kind, color, placed.where)
             freeze_slots = [self._empty_slot(i) for i in range(len(self.scene_ids))]
             arrangement = self._arrangement(track, kind, color, placed.where)
+            take_lanes, takes = self._take_lanes(placed, kind, color)
             sequencer = MIDI_MAIN_SEQUENCER if kind == "midi" else AUDIO_MAIN_SEQUENCER
             main_sequencer = b.one(
                 sequencer,
-                {"armed": format_bool(track.channel.arm)},
+                {"armed": format_bool(track.channel.arm), "take_counter": takes + 1},
                 {"slots": slots, "events": arrangement, "controllers": controllers},
             )
-            holes.update(main_sequencer=[main_sequencer], freeze_slots=freeze_slots)
+            holes.update(main_sequencer=[main_sequencer], freeze_slots=freeze_slots, take_lanes=take_lanes)
             if track.kind == "hybrid":
                 self.report.lose("hybrid track written as a MIDI track (its audio input and audio clips are not kept)", placed.where)
         else:
             self._no_clips(track, placed.where)
+            self._lose_take_lanes(placed, f"a {track.kind} track has no take lanes")
             if track.channel.arm:
                 self.report.lose("arm (only MIDI and audio tracks record)", placed.where)
             if placed.tag == "GroupTrack":
@@ -388,7 +429,7 @@ class _FreshWriter:
         b.prefix = ""
         return element
 
-    def _track_values(self, placed: _Placed, color: int, audio_out: str, audio_out_upper: str) -> dict[str, object]:
+    def _track_values(self, placed: _Placed, color: int, audio_out: tuple[str, str, str]) -> dict[str, object]:
         track, channel = placed.track, placed.track.channel
         if channel.audio_channels != 2:
             self.report.lose(f"{channel.audio_channels}-channel track written as stereo", placed.where)
@@ -405,9 +446,9 @@ class _FreshWriter:
             "audio_in_lower": "1/2",
             "midi_in": "MidiIn/External.All/-1",
             "midi_in_upper": "Ext: All Ins",
-            "audio_out": audio_out,
-            "audio_out_upper": audio_out_upper,
-            "audio_out_lower": "",
+            "audio_out": audio_out[0],
+            "audio_out_upper": audio_out[1],
+            "audio_out_lower": audio_out[2],
             **self._mixer_values(track, placed.where),
         }
 
@@ -514,6 +555,47 @@ class _FreshWriter:
             if element is not None:
                 out.append(element)
         return out
+
+    def _take_lanes(self, placed: _Placed, kind: str, color: int) -> tuple[list[etree._Element], int]:
+        """The track's ``TakeLane`` elements (Live 12) and the number of take clips in them."""
+        if self.line < 12:
+            self._lose_take_lanes(placed, "dawkit writes take lanes to Live 12 sets only")
+            return [], 0
+        lanes: list[etree._Element] = []
+        takes = 0
+        for i, lane in enumerate(_lanes_of(placed.track)):
+            name = str(lane.get("name") or "")
+            where = f"{placed.where}, take lane {i} {name!r}"
+            clips: list[etree._Element] = []
+            for clip in sorted(self._lane_clips(lane, where), key=lambda c: c.start):
+                at = f"{where}, clip {clip.name!r} at beat {clip.start:g}"
+                element = self.clips.clip(clip, kind, len(clips), at, color, take_id=takes + 1)
+                if element is not None:
+                    takes += 1
+                    clips.append(element)
+            lanes.append(self.builder.one(TAKE_LANE, {"id": i, "name": name}, {"clips": clips}))
+        return lanes, takes
+
+    def _lane_clips(self, lane: dict[str, Any], where: str) -> list[Clip]:
+        """The model clips of a lane's clip dumps.  The reader's dumps leave out defaults, the
+        content's ``type`` discriminator too: content without it is audio if it names a file."""
+        clips: list[Clip] = []
+        for dump in lane.get("clips") or []:
+            data = dict(dump)
+            content = data.get("content")
+            if isinstance(content, dict) and "type" not in content:
+                data["content"] = {**content, "type": "audio" if "file" in content else "midi"}
+            try:
+                clips.append(Clip.model_validate_json(json.dumps(data)))
+            except (ValidationError, TypeError, ValueError) as error:
+                reason = str(error).splitlines()[0]
+                self.report.lose(f"take lane clip that is not a valid clip ({reason})", where)
+        return clips
+
+    def _lose_take_lanes(self, placed: _Placed, reason: str) -> None:
+        for i, lane in enumerate(_lanes_of(placed.track)):
+            count = len(lane.get("clips") or [])
+            self.report.lose(f"take lane {i} {str(lane.get('name') or '')!r} with {count} clip(s) ({reason})", placed.where)
 
     def _no_clips(self, track: Track, where: str) -> None:
         if track.clips:
@@ -718,3 +800,19 @@ class _FreshWriter:
 
     def _envelope(self, envelope_id: int, pointee: int, events: list[etree._Element]) -> etree._Element:
         return self.builder.one(AUTOMATION_ENVELOPE, {"id": envelope_id, "pointee": pointee}, {"events": events})
+
+
+def _lanes_of(track: Track) -> list[dict[str, Any]]:
+    """The take lanes the ALS reader kept in the track's extras (dicts only)."""
+    lanes = track.extras.get("als", {}).get("take_lanes")
+    return [lane for lane in lanes if isinstance(lane, dict)] if isinstance(lanes, list) else []
+
+
+def _linked_contents(project: Project) -> dict[str, ClipContent]:
+    """Clip contents by content id: what linked clips (``Clip.alias_of``) refer to."""
+    contents: dict[str, ClipContent] = {}
+    for _, track in project.iter_tracks():
+        for clip in [*track.clips, *(slot.clip for slot in track.slots if slot.clip is not None)]:
+            if clip.content is not None and clip.content.id is not None:
+                contents.setdefault(clip.content.id, clip.content)
+    return contents

@@ -8,15 +8,24 @@ Times are beats.  Loop semantics are the exact inverse of the reader's (``reader
 * unlooped clip: ``LoopOn=false``, ``LoopStart`` = content start, ``LoopEnd`` = content end
   (content start + length if unset), ``StartRelative`` = 0, hidden loop = the same range.
 
+An unwarped audio clip (``IsWarped`` false: algorithm ``raw``, or no algorithm and no warp
+markers) keeps these markers in SECONDS of the sample, like Live: beats are divided by the tempo
+at the clip's start (bpm / 60), the reader's conversion inverted (:func:`_beats_to_seconds`).
+
+A linked clip (``alias_of`` set, no content of its own) is written as an independent copy of
+the content it refers to (reported: Live has no clip links).
+
 Notes are grouped in ``KeyTrack``s sorted by ``MidiKey``, each key's notes sorted by time, with
 every attribute written (Live 11.0-12.1 layout) and a ``NoteId`` below ``NoteIdGenerator/NextId``.
+Per-note expressions read from a Live Set get back their exact Live values and curve controls
+(kept by the reader in ``extras["als"]``) while the model values are unedited.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Final
 
@@ -41,10 +50,11 @@ from dawkit.interchange.model import (
     AudioContent,
     AutomationPoint,
     Clip,
+    ClipContent,
     ClipEnvelope,
     MidiContent,
 )
-from dawkit.interchange.notes import NoteList
+from dawkit.interchange.notes import NoteExpression, NoteList
 from dawkit.interchange.report import ConversionReport
 from dawkit.interchange.units import db_to_gain
 
@@ -57,6 +67,8 @@ _MPE_CODES: Final[dict[str, tuple[int, Callable[[float], float]]]] = {
     "timbre": (74, lambda normalized: normalized * 127.0),
 }
 assert {code for code, _ in _MPE_CODES.values()} == set(MPE_KINDS)
+#: Per-note expression kind -> the reader's Live value -> model value factor.
+_MPE_READ_SCALES: Final = {"pitch_bend": MPE_PITCH_BEND_SEMITONES / MPE_PITCH_BEND_UNITS, "pressure": 1 / 127, "timbre": 1 / 127}
 
 #: Model stretch algorithm -> WarpMode (the reader's table, inverted; ``raw`` = not warped).
 _WARP_MODE_OF: Final = {name: mode for mode, name in WARP_MODES.items()}
@@ -73,21 +85,37 @@ _MAX_SAMPLE_VOLUME: Final = 15.8489332
 
 
 class ClipWriter:
-    """Builds ``MidiClip``/``AudioClip`` elements; every loss goes to ``report``."""
+    """Builds ``MidiClip``/``AudioClip`` elements; every loss goes to ``report``.
+
+    ``tempo_at(beat)`` is the project's bpm at a beat (unwarped audio markers); ``linked`` maps
+    content ids to the content linked clips (``alias_of``) refer to.
+    """
 
     def __init__(
-        self, builder: Builder, report: ConversionReport, base_dir: Path | None, time_signature: tuple[int, int]
+        self,
+        builder: Builder,
+        report: ConversionReport,
+        base_dir: Path | None,
+        time_signature: tuple[int, int],
+        tempo_at: Callable[[float], float],
+        linked: Mapping[str, ClipContent],
     ) -> None:
         self.builder = builder
         self.report = report
         self.base_dir = base_dir
         self.numerator, self.denominator = time_signature
+        self.tempo_at = tempo_at
+        self.linked = linked
         #: Pool ids of the current MIDI track's ``ControllerTargets.0..130`` (clip envelopes).
         self.controllers: list[int] = []
 
-    def clip(self, clip: Clip, kind: str, clip_id: int, where: str, default_color: int) -> etree._Element | None:
-        """The clip element for a ``midi`` or ``audio`` track (None: it cannot be written)."""
-        content = clip.content
+    def clip(
+        self, clip: Clip, kind: str, clip_id: int, where: str, default_color: int, take_id: int = 1
+    ) -> etree._Element | None:
+        """The clip element for a ``midi`` or ``audio`` track (None: it cannot be written).
+
+        ``take_id`` is the clip's ``TakeId`` (the take number of a take-lane clip)."""
+        content = self._content(clip, where)
         if kind == "audio" and not isinstance(content, AudioContent):
             self.report.lose("MIDI clip on an audio track dropped" if content else "audio clip without a file dropped", where)
             return None
@@ -95,18 +123,34 @@ class ClipWriter:
             self.report.lose(f"audio clip on a MIDI track dropped ({content.file.path})", where)
             return None
         self._clip_losses(clip, where)
-        values = self._common(clip, clip_id, default_color)
         if isinstance(content, AudioContent):
-            return self._audio(content, values, where)
-        return self._midi(content, values, where)
+            warp_mode, warped = self._warp(content.algorithm, bool(content.warp_markers), where)
+            # Live keeps an unwarped clip's markers in seconds of the sample (module docstring).
+            per_second = None if warped else self.tempo_at(clip.start) / 60.0
+            values = self._common(clip, clip_id, default_color, take_id, per_second)
+            return self._audio(content, values, warp_mode, warped, where)
+        return self._midi(content, self._common(clip, clip_id, default_color, take_id, None), where)
+
+    def _content(self, clip: Clip, where: str) -> ClipContent | None:
+        """The clip's content; a linked clip's is the content it refers to (copied by the write)."""
+        if clip.alias_of is None or clip.content is not None:
+            return clip.content
+        content = self.linked.get(clip.alias_of)
+        if content is None:
+            self.report.lose(f"clip link to {clip.alias_of!r} (no clip has that content; its notes/audio are unknown)", where)
+        return content
 
     def _clip_losses(self, clip: Clip, where: str) -> None:
-        if clip.alias_of is not None:
+        if clip.alias_of is not None and (clip.content is not None or clip.alias_of in self.linked):
             self.report.lose(f"clip link to {clip.alias_of!r} (written as an independent copy)", where)
         if clip.fade_in or clip.fade_out:
             self.report.lose(f"clip fades (in {clip.fade_in:g}, out {clip.fade_out:g} beats)", where)
 
-    def _common(self, clip: Clip, clip_id: int, default_color: int) -> dict[str, object]:
+    def _common(
+        self, clip: Clip, clip_id: int, default_color: int, take_id: int, per_second: float | None
+    ) -> dict[str, object]:
+        """Values of the clip head; ``per_second`` (beats per second) is set for an unwarped
+        audio clip, whose content-time markers are then written in seconds."""
         start, length = clip.start, clip.length
         content_start = clip.content_start
         if clip.loop is not None:
@@ -119,6 +163,11 @@ class ClipWriter:
             loop_end = clip.content_end if clip.content_end is not None else content_start + length
             end_marker, start_relative = loop_end, 0.0
             hidden_start, hidden_end = loop_start, loop_end
+        if per_second is not None:
+            loop_start, loop_end, start_relative, end_marker, hidden_start, hidden_end = (
+                _beats_to_seconds(beats, per_second)
+                for beats in (loop_start, loop_end, start_relative, end_marker, hidden_start, hidden_end)
+            )
         return {
             "id": clip_id,
             "time": format_number(start),
@@ -137,6 +186,7 @@ class ClipWriter:
             "numerator": self.numerator,
             "denominator": self.denominator,
             "disabled": format_bool(not clip.enabled),
+            "take_id": take_id,
         }
 
     # MIDI -------------------------------------------------------------------------------
@@ -235,26 +285,28 @@ class ClipWriter:
                 cc, convert = code
                 event_list = etree.Element("PerNoteEventList", Id=str(len(lists)), NoteId=str(note_ids[row]), CC=str(cc))
                 events = sub(event_list, "Events")
-                for point in expression.points:
+                raw, curves = _raw_expression(expression, cc)
+                for i, point in enumerate(expression.points):
                     sub(
                         events,
                         "PerNoteEvent",
                         TimeOffset=format_number(point.time),
-                        Value=format_number(convert(point.value)),
-                        **_STRAIGHT,
+                        Value=raw[i] if raw is not None else format_number(convert(point.value)),
+                        **curves.get(i, _STRAIGHT),
                     )
                 lists.append(event_list)
         return lists
 
     # audio ------------------------------------------------------------------------------
 
-    def _audio(self, content: AudioContent, values: dict[str, object], where: str) -> etree._Element:
+    def _audio(
+        self, content: AudioContent, values: dict[str, object], warp_mode: int, warped: bool, where: str
+    ) -> etree._Element:
         relative, absolute, path_type = self._paths(content, where)
         sample_rate = content.sample_rate or 44100
         if content.sample_rate is None:
             self.report.lose("unknown sample rate written as 44100 Hz", where)
         duration = round(content.duration * sample_rate) if content.duration is not None else 0
-        warp_mode, warped = self._warp(content.algorithm, bool(content.warp_markers), where)
         gain = db_to_gain(content.gain_db)
         if gain > _MAX_SAMPLE_VOLUME:
             self.report.lose(f"clip gain {content.gain_db:g} dB clamped to Live's +24 dB", where)
@@ -319,6 +371,49 @@ class ClipWriter:
         relative_posix = PurePosixPath(*Path(relative).parts).as_posix()
         path_type = 1 if relative_posix.startswith("..") else 3
         return relative_posix, Path(absolute).as_posix(), path_type
+
+
+def _raw_expression(expression: NoteExpression, cc: int) -> tuple[list[str] | None, dict[int, dict[str, str]]]:
+    """The Live values and curve controls the ALS reader kept for an expression read from a set
+    (``extras["als"]``): the values only while every point still reads back from them exactly
+    (the model value was not edited), curves by point index."""
+    als = expression.extras.get("als")
+    if not isinstance(als, dict) or als.get("cc") != cc:
+        return None, {}
+    scale = _MPE_READ_SCALES[expression.kind]
+    values = als.get("values")
+    raw: list[str] | None = None
+    if isinstance(values, list) and len(values) == len(expression.points):
+        try:
+            if all(float(text) * scale == point.value for text, point in zip(values, expression.points, strict=True)):
+                raw = [str(text) for text in values]
+        except (TypeError, ValueError):
+            raw = None
+    curves: dict[int, dict[str, str]] = {}
+    stored = als.get("curves")
+    if isinstance(stored, dict):
+        for key, controls in stored.items():
+            if (
+                str(key).isdigit()
+                and isinstance(controls, list)
+                and len(controls) == len(_STRAIGHT)
+                and all(isinstance(c, (int, float)) and math.isfinite(c) for c in controls)
+            ):
+                curves[int(key)] = {name: format_number(float(c)) for name, c in zip(_STRAIGHT, controls, strict=True)}
+    return raw, curves
+
+
+def _beats_to_seconds(beats: float, per_second: float) -> float:
+    """Seconds for a content time in beats at ``per_second`` beats per second: the float the
+    reader's ``seconds * per_second`` turns back into exactly ``beats`` when one is adjacent to
+    the quotient (division and multiplication each round once)."""
+    seconds = beats / per_second
+    if seconds * per_second == beats:
+        return seconds
+    for candidate in (math.nextafter(seconds, math.inf), math.nextafter(seconds, -math.inf)):
+        if candidate * per_second == beats:
+            return candidate
+    return seconds
 
 
 def _memo_format() -> Callable[[float], str]:

@@ -40,6 +40,7 @@ __all__ = [
     "PLUGIN_PARAMETER",
     "RETURN_TRACK",
     "SCENE",
+    "TAKE_LANE",
     "TRACK_SEND_HOLDER",
     "VST2_PLUGIN",
     "VST3_PLUGIN",
@@ -344,6 +345,7 @@ ClipSlotsListWrapper LomId=0
 ViewData={{}}
 TakeLanes
  TakeLanes
+  @take_lanes
  AreTakeLanesFolded=true
 LinkedTrackGroupId=-1
 """
@@ -434,21 +436,22 @@ def _arranger(outer: str, events: str) -> str:
     return _nest(_nest(_ARRANGER_BODY.replace("{events}", events), "ArrangerAutomation"), outer)
 
 
-def _audio_sequencer(slots: str, events: str, monitoring: str, armed: str) -> str:
-    """An audio sequencer (audio track main sequencer, every track's freeze sequencer)."""
+def _audio_sequencer(slots: str, events: str, monitoring: str, armed: str, takes: str = "1") -> str:
+    """An audio sequencer (audio track main sequencer, every track's freeze sequencer);
+    ``takes`` is the recorder's next take number."""
     return (
         f"%devhead true|true||\nClipSlotList\n @{slots}\nMonitoringEnum={monitoring}\n"
         "[12] KeepRecordMonitoringLatency=true\n"
         + _arranger("Sample", events)
         + _SEQUENCER_TARGETS
-        + f"Recorder\n IsArmed={armed}\n TakeCounter=1\n"
+        + f"Recorder\n IsArmed={armed}\n TakeCounter={takes}\n"
     )
 
 
 _MIDI_SEQUENCER: Final = (
     "%devhead true|true||\nClipSlotList\n @slots\nMonitoringEnum=1\n[12] KeepRecordMonitoringLatency=true\n"
     + _arranger("ClipTimeable", "events")
-    + "Recorder\n IsArmed={armed}\n TakeCounter=1\nMidiControllers\n @controllers\n"
+    + "Recorder\n IsArmed={armed}\n TakeCounter={take_counter}\nMidiControllers\n @controllers\n"
 )
 
 
@@ -494,7 +497,7 @@ PitchbendRange=96
     "Id={id}",
 )
 
-AUDIO_MAIN_SEQUENCER: Final = _nest(_audio_sequencer("slots", "events", "1", "{armed}"), "MainSequencer")
+AUDIO_MAIN_SEQUENCER: Final = _nest(_audio_sequencer("slots", "events", "1", "{armed}", "{take_counter}"), "MainSequencer")
 MIDI_MAIN_SEQUENCER: Final = _nest(_MIDI_SEQUENCER, "MainSequencer")
 _EMPTY_FREEZE: Final = _nest(_audio_sequencer("no_slots", "no_events", "1", "false"), "FreezeSequencer")
 
@@ -563,6 +566,22 @@ AutomationEnvelope Id={id}
    TimeAndValueTransforms
 """
 
+#: A Live 12 comping lane (``TakeLanes/TakeLanes``): its clips go in ``ClipAutomation/Events``.
+TAKE_LANE: Final = """
+TakeLane Id={id}
+ Height=51
+ IsContentSelectedInDocument=false
+ ClipAutomation
+  Events
+   @clips
+  AutomationTransformViewState
+   IsTransformPending=false
+   TimeAndValueTransforms
+ Name={name}
+ Annotation=
+ Audition=false
+"""
+
 CLIP_ENVELOPE: Final = """
 ClipEnvelope Id={id}
  EnvelopeTarget
@@ -625,7 +644,7 @@ VelocityAmount=0
 FreezeStart=0
 FreezeEnd=0
 IsWarped={warped}
-TakeId=1
+TakeId={take_id}
 """
 
 MIDI_CLIP: Final = _nest(

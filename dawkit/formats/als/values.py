@@ -6,6 +6,7 @@ Reading keeps lexical strings; these functions are for values dawkit interprets 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Final
 
 from dawkit.interchange.units import db_to_gain, gain_to_db
@@ -97,8 +98,9 @@ def format_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     text = repr(float(value))
-    if "e" in text or "E" in text:
-        text = f"{value:.20f}".rstrip("0").rstrip(".")
+    if "e" in text:
+        # The same shortest digits, spelled out positionally (Live never writes exponents).
+        text = format(Decimal(text), "f")
     return text
 
 
