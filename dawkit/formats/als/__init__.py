@@ -84,11 +84,15 @@ def als_to_bytes(
         if doc is not None and (als_version is None or int(als_version) == doc.version.line):
             from dawkit.formats.als.patch import patch_document
 
-            changed = patch_document(doc, project, report, source=target)
-            data = document_to_bytes(doc)
-            if not changed:
+            if patch_document(doc, project, report, source=target):
+                data = document_to_bytes(doc)
+                report.notes.append(f"patched the source set in place ({doc.version.label})")
+            else:
+                # Nothing changed: the source file is the answer, byte for byte (for sets Live
+                # wrote, re-serialising would give the same bytes, only slower).
+                data = doc.source
                 give_back(project, doc)
-            report.notes.append(f"patched the source set in place ({doc.version.label})")
+                report.notes.append(f"no changes: the source set is written as it was ({doc.version.label})")
         else:
             from dawkit.formats.als.fresh import build_document
 

@@ -123,6 +123,16 @@ def gunzip_live(data: bytes, *, source: str, limits: GzipLimits = GzipLimits()) 
         raise CorruptFileError(
             f"truncated gzip stream (ends after {len(data)} bytes, {produced} bytes of XML recovered)", source=source
         )
+    trailing = inflater.unused_data + pending
+    if trailing.strip(b"\x00"):
+        # Live writes one member; a second member or trailing bytes would be dropped by reading
+        # only the first, so refuse instead (zero padding from block devices is harmless).
+        what = "a second gzip member" if trailing.startswith(_GZIP_MAGIC) else f"{len(trailing)} bytes of other data"
+        raise CorruptFileError(
+            f"{what} after the gzip stream (Live writes a single member); refused rather than dropped",
+            source=source,
+            where=f"byte {len(data) - len(trailing)}",
+        )
     live = flags == 0 and mtime == 0 and xfl == 0 and os_byte in _LIVE_OS_BYTES
     return b"".join(parts), os_byte, live
 
