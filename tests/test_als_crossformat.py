@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
 from functools import cache
@@ -34,6 +35,7 @@ from typer.testing import CliRunner
 
 import dawkit
 from dawkit.cli import app
+from dawkit.formats.als import als_from_bytes
 from dawkit.formats.als.container import document_from_bytes
 from dawkit.formats.als.lint import lint_document
 from dawkit.interchange import ConversionReport, Project
@@ -615,7 +617,6 @@ def test_unrouted_output_is_reported_or_kept(tmp_path: Path) -> None:
     assert again.tracks[4].channel.output is None or any("output" in line and "'Audio 1'" in line for line in lines(report))
 
 
-@pytest.mark.xfail(strict=True, reason="ALS reader keeps sample paths relative to the set's folder, not resolved")
 def test_sample_location_survives_conversion_to_another_folder(tmp_path: Path) -> None:
     project = read_corpus(LIVE10)
     clip = project.tracks[2].children[0].clips[0]
@@ -627,6 +628,11 @@ def test_sample_location_survives_conversion_to_another_folder(tmp_path: Path) -
 
 
 def test_live10_parent_folder_path_elements(tmp_path: Path) -> None:
+    relative = "../../../../../../../Music/recording/reference/divineboys-v1.mp3"
+    data = corpus_path(LIVE10_PARENT_DIRS).read_bytes()
+    unplaced = als_from_bytes(data, source=LIVE10_PARENT_DIRS)
+    assert unplaced.tracks[0].clips[0].content.file.path == relative
+    # Read from a file, the path is resolved against the set's folder, like DAWproject's.
     project = read_corpus(LIVE10_PARENT_DIRS)
-    path = project.tracks[0].clips[0].content.file.path
-    assert path == "../../../../../../../Music/recording/reference/divineboys-v1.mp3"
+    folder = corpus_path(LIVE10_PARENT_DIRS).parent.resolve()
+    assert project.tracks[0].clips[0].content.file.path == os.path.normpath(os.path.join(folder, relative))

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from als_corpus import MANIFEST, corpus_files, corpus_path, needs_corpus
+from als_corpus import CORPUS, MANIFEST, corpus_files, corpus_path, needs_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,7 +88,7 @@ class Edited:
         edit(self.project)
         data, self.report = als_to_bytes(self.project, target=name)
         self.new_xml = gzip.decompress(data)
-        self.reread = als_from_bytes(data, source=name)
+        self.reread = als_from_bytes(data, source=name, base_dir=CORPUS.resolve())
         self.doc = document_from_bytes(data, source=name)
 
     def diff(self) -> tuple[list[str], list[str]]:
@@ -643,7 +643,7 @@ def test_new_midi_clip_without_any_midi_clip_to_copy() -> None:
             for slot in track.slots:
                 slot.clip = None
     stripped, _ = als_to_bytes(project, target=LIVE_12)
-    project = als_from_bytes(stripped, source=LIVE_12)
+    project = als_from_bytes(stripped, source=LIVE_12, base_dir=CORPUS.resolve())
     first_track(project, "midi").clips.append(
         Clip(
             name="Sk",
@@ -656,7 +656,7 @@ def test_new_midi_clip_without_any_midi_clip_to_copy() -> None:
     )
     data, report = als_to_bytes(project, target=LIVE_12)
     assert report.losses == []
-    clips = first_track(als_from_bytes(data, source=LIVE_12), "midi").clips
+    clips = first_track(als_from_bytes(data, source=LIVE_12, base_dir=CORPUS.resolve()), "midi").clips
     assert [(c.start, c.length, c.name, c.color, (c.loop.start, c.loop.end)) for c in clips] == [  # type: ignore[union-attr]
         (16.0, 8.0, "Sk", "#1aff2f", (0.0, 8.0))
     ]
@@ -769,7 +769,7 @@ def test_random_note_edits_round_trip(data: st.DataObject) -> None:
             notes[i] = notes[i].model_copy(update=update)
     data_bytes, report = als_to_bytes(project, target=LIVE_11)
     assert report.losses == []
-    reread = als_from_bytes(data_bytes, source=LIVE_11)
+    reread = als_from_bytes(data_bytes, source=LIVE_11, base_dir=CORPUS.resolve())
     _, got = next(((t, c) for t, c in midi_clips(reread) if c.name == clip.name and c.start == clip.start), (None, None))
     def rows(c: Clip | None) -> list[tuple[float, ...]]:
         if c is None or not isinstance(c.content, MidiContent):

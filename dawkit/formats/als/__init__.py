@@ -45,20 +45,27 @@ def read_als(path: str | os.PathLike[str], *, limits: GzipLimits = GzipLimits())
         data = path.read_bytes()
     except OSError as exc:
         raise read_error(exc, path) from None
-    return als_from_bytes(data, source=str(path), limits=limits)
+    return als_from_bytes(data, source=str(path), base_dir=path.parent.resolve(), limits=limits)
 
 
-def als_from_bytes(data: bytes, *, source: str = "<bytes>", limits: GzipLimits = GzipLimits()) -> Project:
+def als_from_bytes(
+    data: bytes, *, source: str = "<bytes>", base_dir: Path | None = None, limits: GzipLimits = GzipLimits()
+) -> Project:
     """Parse Live Set bytes into the canonical model.
 
-    Every failure is a :class:`~dawkit.errors.DawkitError` naming ``source`` and the place.
+    ``base_dir`` is the set's folder: sample paths Live stores relative to the set are resolved
+    against it (without it they stay relative).  Every failure is a
+    :class:`~dawkit.errors.DawkitError` naming ``source`` and the place.
     """
     from dawkit.formats.als.reader import build_project
 
     with gc_paused():
         doc = document_from_bytes(data, source=source, limits=limits)
-        project, _refs = build_project(doc, source=source)
-    project.extras.setdefault(FORMAT, {})["source"] = doc.source
+        project, _refs = build_project(doc, source=source, base_dir=base_dir)
+    extras = project.extras.setdefault(FORMAT, {})
+    extras["source"] = doc.source
+    if base_dir is not None:
+        extras["folder"] = str(base_dir)
     retain(project, doc)
     return project
 

@@ -184,13 +184,24 @@ def document_from_bytes(data: bytes, *, source: str, limits: GzipLimits = GzipLi
         root=root,
         version=version,
         newline=b"\r\n" if b"\r\n" in xml[:300] else b"\n",
-        single_quotes=_SINGLE_QUOTED_ATTR.search(xml) is not None,
+        single_quotes=_has_single_quoted_attribute(xml),
         gzip_os=gzip_os,
         live_gzip=live,
         head=head,
         tail=tail,
         source=data,
     )
+
+
+def _has_single_quoted_attribute(xml: bytes) -> bool:
+    """Whether any attribute is single-quoted (Live 12.1+ style).  Every such attribute holds
+    ``='``, which a byte search finds far faster than the regex scans a whole 30 MB set."""
+    start = xml.find(b"='")
+    while start >= 0:
+        if _SINGLE_QUOTED_ATTR.search(xml, max(0, start - 256), start + 2):
+            return True
+        start = xml.find(b"='", start + 2)
+    return False
 
 
 def _head_and_tail(xml: bytes) -> tuple[bytes, bytes]:

@@ -42,6 +42,7 @@ from dawkit.formats.als.patch_global import (
 )
 from dawkit.formats.als.patch_tempo import patch_tempo, patch_time_signatures
 from dawkit.formats.als.patch_tracks import patch_tracks
+from dawkit.formats.als.retained import source_folder
 from dawkit.interchange.model import Project
 from dawkit.interchange.report import ConversionReport
 
@@ -67,10 +68,12 @@ def patch_document(doc: LiveDocument, project: Project, report: ConversionReport
     it holds ``project``; True if anything changed.  Losses go to ``report``."""
     from dawkit.formats.als.reader import build_project
 
-    base, refs = build_project(doc, source=source)
+    base, refs = build_project(doc, source=source, base_dir=source_folder(project))
     ctx = PatchContext(doc=doc, refs=refs, report=report, source=source)
     for patcher in PATCHERS:
         patcher(ctx, base, project)
-    if ctx.ids.finish():
-        ctx.changed = True
+    # Only an edited set gets its id bookkeeping renewed: an unedited one (even one whose
+    # NextPointeeId another tool left too low) is written back exactly as it was.
+    if ctx.changed:
+        ctx.ids.finish()
     return ctx.changed

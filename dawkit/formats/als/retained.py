@@ -10,12 +10,13 @@ the next write parses the source bytes again.
 from __future__ import annotations
 
 import weakref
+from pathlib import Path
 from typing import Final
 
 from dawkit.formats.als.container import LiveDocument, document_from_bytes
 from dawkit.interchange.model import Project
 
-__all__ = ["checkout", "give_back", "retain", "source_bytes"]
+__all__ = ["checkout", "give_back", "retain", "source_bytes", "source_folder"]
 
 FORMAT: Final = "als"
 _documents: dict[int, tuple[weakref.ref[Project], LiveDocument]] = {}
@@ -31,6 +32,12 @@ def source_bytes(project: Project) -> bytes | None:
     """The bytes of the ``.als`` the project was read from, or None (not read from a Live Set)."""
     data = project.extras.get(FORMAT, {}).get("source")
     return data if isinstance(data, bytes) and data else None
+
+
+def source_folder(project: Project) -> Path | None:
+    """The folder the source set was read from (sample paths relative to the set resolve there)."""
+    folder = project.extras.get(FORMAT, {}).get("folder")
+    return Path(folder) if isinstance(folder, str) else None
 
 
 def checkout(project: Project, *, source: str) -> LiveDocument | None:
