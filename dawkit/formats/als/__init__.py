@@ -37,8 +37,10 @@ from dawkit.interchange.report import ConversionReport
 
 __all__ = ["als_from_bytes", "als_to_bytes", "read_als", "write_als"]
 
+DEFAULT_LIMITS = GzipLimits()
 
-def read_als(path: str | os.PathLike[str], *, limits: GzipLimits = GzipLimits()) -> Project:
+
+def read_als(path: str | os.PathLike[str], *, limits: GzipLimits = DEFAULT_LIMITS) -> Project:
     """Read a Live Set file (gzipped ``.als`` or plain XML)."""
     path = Path(path)
     try:
@@ -49,7 +51,7 @@ def read_als(path: str | os.PathLike[str], *, limits: GzipLimits = GzipLimits())
 
 
 def als_from_bytes(
-    data: bytes, *, source: str = "<bytes>", base_dir: Path | None = None, limits: GzipLimits = GzipLimits()
+    data: bytes, *, source: str = "<bytes>", base_dir: Path | None = None, limits: GzipLimits = DEFAULT_LIMITS
 ) -> Project:
     """Parse Live Set bytes into the canonical model.
 
