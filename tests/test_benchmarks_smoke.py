@@ -8,6 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -41,3 +43,27 @@ def test_generator_is_deterministic_and_valid(tmp_path):
     out = tmp_path / "small.dawproject"
     assert generate.main([str(out), "--tracks", "6", "--notes", "500", "--points", "60", "--clips-per-track", "3"]) == 0
     assert out.stat().st_size > 0
+
+
+def test_als_runner_produces_every_row(capsys: pytest.CaptureFixture[str]) -> None:
+    """The ALS benchmark (benchmarks/als.py) at a tiny size: a small corpus set and a 3-track synthetic set."""
+    for module in ("dawkit.formats.als.reader", "dawkit.formats.als.patch", "dawkit.formats.als.fresh"):
+        pytest.importorskip(module, reason=f"{module} is not written yet")
+    from benchmarks import als
+
+    small = als.CORPUS / "offlinemark__dawtool__tests__als__example-120.als"
+    corpus = ["--corpus-file", str(small)] if small.is_file() else ["--no-corpus"]
+    assert als.main(["--scale", "0.01", "--repeat", "1", "--markdown", *corpus]) == 0
+    out = capsys.readouterr().out
+    for label in (als.READ, als.WRITE_READ, als.WRITE_FRESH, *als.BREAKDOWN_LABELS):
+        assert f"| {label} |" in out, label
+
+    rows = als.run(["--scale", "0.01", "--repeat", "1", "--no-breakdown", *corpus])
+    capsys.readouterr()
+    sections = {row.section for row in rows}
+    assert len(sections) == (2 if small.is_file() else 1)
+    for row in rows:
+        assert row.ours > 0 and row.baseline is not None and row.baseline > 0
+        if row.label in (als.READ, als.WRITE_READ):
+            assert row.target == als.TARGET_RATIO and row.verdict in ("PASS", "FAIL")
+    assert [row.label for row in rows if row.label == als.WRITE_FRESH] == [als.WRITE_FRESH]

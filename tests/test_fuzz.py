@@ -8,11 +8,21 @@ message is one line naming the source; when it succeeds, ``validate()`` and
 
 Two drivers: hypothesis (derandomized, no example database, so CI sees the same cases every
 run) and a seeded loop of cheap mutations.  Both stay well under a minute.
+
+Live Sets (``.als``, the second half of this file) are fuzzed the same way: the gzip stream, the
+XML bytes under it and the parsed XML (elements deleted, duplicated, reordered, renamed, moved;
+attribute values replaced by garbage, NaN, huge or negative numbers; attributes removed) of the
+hand-written small set in ``als_small_set`` (Live 11 and 12 spelling) and of a few small corpus
+sets.  Reading with ``als_from_bytes`` must succeed or raise a one-line DawkitError naming the
+source; a set that reads must also validate and write (``als_to_bytes``, the patch writer)
+without anything but a DawkitError, and that unchanged write must give back the source set.
 """
 
 from __future__ import annotations
 
 import copy
+import gzip
+import importlib
 import io
 import random
 import time
@@ -23,11 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from als_small_set import small_set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from dawkit.errors import DawkitError
+from dawkit.formats.als import als_from_bytes, als_to_bytes
+from dawkit.formats.als.container import gzip_live
 from dawkit.formats.dawproject import dawproject_from_bytes, dawproject_to_bytes
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dawproject"
@@ -479,3 +492,249 @@ def test_seeds_read_cleanly() -> None:
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"DAWproject corpus not found at {CORPUS}; fuzzing the synthetic seed only")
 def test_corpus_seeds_present() -> None:
     assert len(SEEDS) > 2
+
+
+# === Live Sets (.als) ===================================================================================
+
+ALS_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "als"
+ALS_SOURCE = "fuzzed.als"
+#: Small corpus sets (< 1 MB of XML, so a case stays in milliseconds) covering Live 10.1, 11.2,
+#: 12.0 and 12.4: tempo automation, locators, plug-ins (VST2/VST3 state), session clips.
+ALS_CORPUS_SEEDS = (
+    "offlinemark__dawtool__tests__als__example-120.als",
+    "elixirbeats__abletoolz__test__version_fixtures__skeletons__11.2.10b.als",
+    "offlinemark__dawtool__tests__als__L12-automation.als",
+    "Coestaris__alsparse__tests__als__empty.als",
+    "elixirbeats__abletoolz__test__version_fixtures__skeletons__12.4.5b.als",
+)
+
+
+def _als_patch_ready() -> bool:
+    """The patch writer is written in parallel with this test; until it imports, only reading is fuzzed."""
+    try:
+        importlib.import_module("dawkit.formats.als.patch")
+    except ImportError:
+        return False
+    return True
+
+
+ALS_PATCH_READY = _als_patch_ready()
+
+
+@dataclass(frozen=True)
+class AlsSeed:
+    name: str
+    data: bytes  # the .als file (gzip)
+    xml: bytes  # the XML inside it
+
+
+def _load_als_seeds() -> list[AlsSeed]:
+    seeds = [AlsSeed(f"small-{v}.als", gzip_live(small_set(v)), small_set(v)) for v in (11, 12)]
+    for name in ALS_CORPUS_SEEDS:
+        path = ALS_CORPUS / name
+        if path.is_file():
+            data = path.read_bytes()
+            seeds.append(AlsSeed(name, data, gzip.decompress(data)))
+    return seeds
+
+
+ALS_SEEDS = _load_als_seeds()
+
+
+def check_als(data: bytes, label: str) -> None:
+    """Read (and, when it reads, write) ``data``; anything but a well-formed DawkitError fails."""
+    started = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # LiveVersionWarning for mutated MinorVersions is expected
+            _read_and_write_als(data, label)
+    except AssertionError:
+        raise
+    except Exception as exc:
+        raise AssertionError(f"{label}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        elapsed = time.perf_counter() - started
+        assert elapsed < CASE_SECONDS, f"{label}: took {elapsed:.1f} s"
+
+
+def _read_and_write_als(data: bytes, label: str) -> None:
+    try:
+        project = als_from_bytes(data, source=ALS_SOURCE)
+    except DawkitError as error:
+        message = str(error)
+        assert "\n" not in message, f"{label}: multi-line message {message!r}"
+        assert ALS_SOURCE in message, f"{label}: message does not name the source: {message!r}"
+        return
+    try:
+        project.validate()
+    except DawkitError:
+        pass
+    if not ALS_PATCH_READY:
+        return
+    try:
+        written, _ = als_to_bytes(project, target=ALS_SOURCE)
+    except DawkitError:
+        return
+    # Nothing was edited, so the patch writer finds nothing to patch and writes the source as it was.
+    assert written == data, f"{label}: an unchanged write is not the source set"
+
+
+class AlsXmlMutator:
+    """XmlMutator's mutations plus what Live Sets invite: sibling reordering, ``Id`` swaps,
+    pointee/routing retargeting, and value edits aimed at ``Value``/``Time`` attributes (Live keeps
+    most values there)."""
+
+    OPS = ("generic", "generic", "generic", "generic", "live_value", "live_value", "live_value", "reorder", "swap_ids", "retarget")
+
+    def __init__(self, root: etree._Element, pick: Callable[[int], int], value: Callable[[], str]) -> None:
+        self.generic = XmlMutator(root, pick, value)
+        self.pick = pick
+        self.value = value
+
+    def apply(self) -> str:
+        op = self.OPS[self.pick(len(self.OPS))]
+        if op == "generic":
+            return self.generic.apply()
+        elements = self.generic.elements()
+        if op == "live_value":
+            with_value = [e for e in elements if "Value" in e.attrib or "Time" in e.attrib]
+            if with_value:
+                el = with_value[self.pick(len(with_value))]
+                name = "Value" if "Value" in el.attrib else "Time"
+                el.set(name, self.value())
+                return f"{el.tag}@{name}={el.get(name)[:24]!r}"
+        elif op == "reorder":
+            parents = [e for e in elements if len(e) >= 2]
+            if parents:
+                parent = parents[self.pick(len(parents))]
+                i, j = self.pick(len(parent)), self.pick(len(parent))
+                children = list(parent)
+                children[i], children[j] = children[j], children[i]
+                parent[:] = children
+                return f"reorder <{parent.tag}> {i}<->{j}"
+        elif op == "swap_ids":
+            with_id = [e for e in elements if e.get("Id")]
+            if len(with_id) >= 2:
+                a, b = with_id[self.pick(len(with_id))], with_id[self.pick(len(with_id))]
+                first, second = a.get("Id"), b.get("Id")
+                a.set("Id", second)
+                b.set("Id", first)
+                return f"swap Ids {a.tag}={first}<->{b.tag}={second}"
+        else:
+            pointers = [e for e in elements if e.tag in ("PointeeId", "TrackGroupId", "Target")]
+            ids = [e.get("Id") for e in elements if e.get("Id")] + ["-1", "999999", "AudioOut/Track.999/TrackIn"]
+            if pointers:
+                el = pointers[self.pick(len(pointers))]
+                el.set("Value", ids[self.pick(len(ids))])
+                return f"{el.tag}@Value->{el.get('Value')}"
+        return "no-op"
+
+
+def mutate_als_xml(xml: bytes, pick: Callable[[int], int], value: Callable[[], str], count: int) -> tuple[bytes, list[str]]:
+    root = etree.fromstring(xml, etree.XMLParser(huge_tree=True))  # the seed is trusted test data
+    mutator = AlsXmlMutator(root, pick, value)
+    ops = [mutator.apply() for _ in range(count)]
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), ops
+
+
+@pytest.mark.timeout(120)
+@settings(FUZZ_SETTINGS, max_examples=80)
+@given(seed=st.sampled_from(ALS_SEEDS), ops=st.lists(byte_op, min_size=1, max_size=6), where=st.sampled_from(("gzip", "xml")))
+def test_fuzz_als_byte_mutations(seed: AlsSeed, ops: list[tuple], where: str) -> None:
+    """Bytes of the gzip stream (mostly damaged-stream errors) or of the XML under it, re-gzipped."""
+    if where == "gzip":
+        check_als(apply_byte_ops(seed.data, ops), f"{seed.name} gzip bytes {ops}")
+    else:
+        check_als(gzip_live(apply_byte_ops(seed.xml, ops)), f"{seed.name} xml bytes {ops}")
+
+
+@pytest.mark.timeout(120)
+@settings(FUZZ_SETTINGS, max_examples=150)
+@given(seed=st.sampled_from(ALS_SEEDS), data=st.data())
+def test_fuzz_als_xml_mutations(seed: AlsSeed, data: st.DataObject) -> None:
+    count = data.draw(st.integers(1, 4), label="mutations")
+    xml, ops = mutate_als_xml(
+        seed.xml,
+        pick=lambda n: data.draw(st.integers(0, n - 1)),
+        value=lambda: _xml_safe(data.draw(xml_value)),
+        count=count,
+    )
+    check_als(gzip_live(xml), f"{seed.name} xml {ops}")
+
+
+ALS_LOOP_CASES = 600
+#: Elements whose values the reader turns into model numbers: most loop cases aim at these.
+ALS_HOT_TAGS = (
+    "MidiNoteEvent", "Manual", "CurrentStart", "CurrentEnd", "LoopStart", "LoopEnd", "StartRelative", "LoopOn",
+    "MidiKey", "FloatEvent", "EnumEvent", "BoolEvent", "Time", "LoopLength", "Color", "TrackGroupId", "PointeeId",
+    "WarpMarker", "DefaultSampleRate", "DefaultDuration", "WarpMode", "SampleVolume", "SendPreBool", "Target",
+    "PerNoteEvent", "PerNoteEventList", "UniqueId", "Fields.0", "ComponentType", "Disabled", "IsEnabled",
+)
+
+
+def _als_hot_case(seed: AlsSeed, rng: random.Random) -> tuple[bytes, str]:
+    """One attribute of a value-carrying element set to a special value (or deleted)."""
+    root = etree.fromstring(seed.xml, etree.XMLParser(huge_tree=True))
+    hot = [e for e in root.iter(*ALS_HOT_TAGS) if e.attrib] or [root]
+    el = rng.choice(hot)
+    name = rng.choice(sorted(el.attrib)) if el.attrib else "Value"
+    if rng.random() < 0.2:
+        el.attrib.pop(name, None)
+        label = f"del {el.tag}@{name}"
+    else:
+        el.set(name, rng.choice(SPECIAL_VALUES))
+        label = f"{el.tag}@{name}={el.get(name)[:24]!r}"
+    return gzip_live(etree.tostring(root, xml_declaration=True, encoding="UTF-8")), f"{seed.name} {label}"
+
+
+def _als_loop_case(rng: random.Random) -> tuple[bytes, str]:
+    seed = rng.choice(ALS_SEEDS)
+    kind = rng.choice(("hot", "hot", "hot", "xml", "xml", "flip", "splice", "truncate", "version"))
+    if kind == "hot":
+        return _als_hot_case(seed, rng)
+    if kind == "xml":
+        xml, ops = mutate_als_xml(seed.xml, pick=rng.randrange, value=lambda: rng.choice(SPECIAL_VALUES), count=rng.randint(1, 4))
+        return gzip_live(xml), f"{seed.name} xml {ops}"
+    if kind == "flip":
+        out = bytearray(seed.xml)
+        for _ in range(rng.randint(1, 8)):
+            out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
+        return gzip_live(bytes(out)), f"{seed.name} xml bit flips (rng)"
+    if kind == "splice":
+        out = bytearray(seed.data)
+        i = rng.randrange(len(out))
+        out[i : i + rng.randint(1, 8)] = rng.randbytes(rng.randint(0, 8))
+        return bytes(out), f"{seed.name} gzip splice at {i}"
+    if kind == "truncate":
+        i = rng.randrange(len(seed.xml))
+        return gzip_live(seed.xml[:i]), f"{seed.name} xml truncated at {i}"
+    minor = rng.choice(("7.0_105", "8.1_226", "9.0_305", "10.0_377", "11.0_433", "12.0_99999", "13.0_1", "x", ""))
+    root = etree.fromstring(seed.xml, etree.XMLParser(huge_tree=True))
+    root.set("MinorVersion", minor)
+    return gzip_live(etree.tostring(root, xml_declaration=True, encoding="UTF-8")), f"{seed.name} MinorVersion={minor!r}"
+
+
+@pytest.mark.timeout(120)
+def test_fuzz_als_seeded_loop() -> None:
+    rng = random.Random(20261121)
+    failures: list[str] = []
+    for _ in range(ALS_LOOP_CASES):
+        data, label = _als_loop_case(rng)
+        try:
+            check_als(data, label)
+        except AssertionError as error:
+            failures.append(str(error))
+    assert not failures, f"{len(failures)} of {ALS_LOOP_CASES} cases failed:\n" + "\n".join(failures[:20])
+
+
+def test_als_seeds_read_cleanly() -> None:
+    """The unmutated seeds read (and write), so every failure above is the mutation's."""
+    for seed in ALS_SEEDS:
+        project = als_from_bytes(seed.data, source=seed.name)
+        if ALS_PATCH_READY:
+            als_to_bytes(project)
+
+
+@pytest.mark.skipif(not ALS_CORPUS.is_dir(), reason=f"Live Set corpus not found at {ALS_CORPUS}; fuzzing the small sets only")
+def test_als_corpus_seeds_present() -> None:
+    assert len(ALS_SEEDS) == 2 + len(ALS_CORPUS_SEEDS)
