@@ -16,7 +16,10 @@ def db_to_gain(db: float) -> float:
     """dB to linear amplitude factor; -inf gives 0."""
     if db == -math.inf:
         return 0.0
-    return 10.0 ** (db / 20.0)
+    try:
+        return 10.0 ** (db / 20.0)
+    except OverflowError:  # absurd levels (1e9 dB) from damaged or hand-made models
+        return math.inf
 
 
 def normalized_to_pan(value: float) -> float:

@@ -9,6 +9,7 @@ import math
 from decimal import Decimal
 from typing import Final
 
+from dawkit.errors import InvalidValueError
 from dawkit.interchange.units import db_to_gain, gain_to_db
 
 __all__ = [
@@ -94,7 +95,7 @@ def format_number(value: float) -> str:
     """A new number as Live-style text: integral values without a decimal point, otherwise the
     shortest round-tripping repr, never exponent notation."""
     if not math.isfinite(value):
-        raise ValueError(f"Live cannot store {value!r}")
+        raise InvalidValueError(f"Live cannot store the number {value!r}")
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     text = repr(float(value))
