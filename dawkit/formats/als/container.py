@@ -43,7 +43,7 @@ OS_BYTE_FOR_NEWLINE: Final = {b"\r\n": 11, b"\n": 3}
 _LIVE_OS_BYTES: Final = frozenset({3, 10, 11, 19})
 _DEFLATE_LEVEL: Final = 6
 _MEM_LEVEL: Final = 9
-_CHUNK: Final = 1 << 20
+_CHUNK: Final = 16 << 20
 
 _SINGLE_QUOTED_ATTR: Final = re.compile(rb"""\s[\w.:-]+='""")
 # An attribute whose value holds &quot; but no apostrophe: Live 12.1+ writes it single-quoted.

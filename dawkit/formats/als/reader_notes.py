@@ -21,6 +21,7 @@ raw lexical values (``values``) and, when present, each point's curve controls (
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Final
 
 import numpy as np
@@ -37,6 +38,13 @@ from dawkit.interchange.notes import ExpressionPoint, NoteExpression, NoteList
 
 __all__ = ["read_notes"]
 
+#: A MidiNoteEvent as lxml serialises it, attributes in Live's order, optional ones optional.
+_NOTE_EVENT: Final = re.compile(
+    rb'<MidiNoteEvent Time="([^"]*)" Duration="([^"]*)" Velocity="([^"]*)"(?: VelocityDeviation="([^"]*)")?'
+    rb'(?: OffVelocity="([^"]*)")?(?: Probability="([^"]*)")?(?: IsEnabled="([^"]*)")?(?: NoteId="([^"]*)")?/>'
+)
+_MIDI_KEY: Final = re.compile(rb'<MidiKey Value="([^"]*)"/>')
+_KEY_TRACK_START: Final = re.compile(rb"<KeyTrack[ >]")
 _PITCH_BEND_SCALE: Final = MPE_PITCH_BEND_SEMITONES / MPE_PITCH_BEND_UNITS
 _CURVE_ATTRS: Final = ("CurveControl1X", "CurveControl1Y", "CurveControl2X", "CurveControl2Y")
 #: Ranges of the (start, duration, velocity, velocity deviation, probability) rows (NoteList.problems').
@@ -55,7 +63,8 @@ _NOTE_ATTRIBUTES: Final[dict[str, tuple[bool, float, float]]] = {
 
 def read_notes(ctx: ReadContext, notes_el: etree._Element) -> NoteList:
     """The notes of a clip's ``Notes`` element, in document order (see the module docstring)."""
-    rows, pitches, muted, ids = _event_rows(ctx, notes_el)
+    bulk = _bulk_rows(notes_el)
+    rows, pitches, muted, ids = bulk if bulk is not None else _event_rows(ctx, notes_el)
     try:
         # One (5, n) array for the float columns: a handful of numpy calls per clip, whatever its size.
         block = np.array(rows[:5], dtype=np.float64).reshape(5, len(pitches))
@@ -81,8 +90,55 @@ def read_notes(ctx: ReadContext, notes_el: etree._Element) -> NoteList:
         "muted": np.array(muted, dtype=np.bool_),
         "note_id": note_ids,
     }
-    expressions = _expressions(ctx, notes_el, ids) if ids else {}
+    expressions = _expressions(ctx, notes_el, note_ids) if len(note_ids) else {}
     return NoteList.from_columns(columns, expressions, copy=False)
+
+
+def _bulk_rows(notes_el: etree._Element) -> tuple[list[Any], Any, Any, Any] | None:
+    """The same columns as :func:`_event_rows`, from one serialisation of the clip's KeyTracks
+    and a few regular-expression passes over it: several times faster on large clips.  None
+    when anything is unusual (an attribute layout Live does not write, a value that is not a
+    plain number, a KeyTrack without one MidiKey), so that the event-by-event path reads it and
+    names the damage."""
+    key_tracks = child(notes_el, "KeyTracks")
+    if key_tracks is None or not len(key_tracks):
+        return None
+    blob = etree.tostring(key_tracks)
+    chunks = _KEY_TRACK_START.split(blob)[1:]
+    keys = _MIDI_KEY.findall(blob)
+    events = _NOTE_EVENT.findall(blob)
+    counts = [chunk.count(b"<MidiNoteEvent ") for chunk in chunks]
+    if len(chunks) != len(key_tracks) or len(keys) != len(chunks) or len(events) != sum(counts):
+        return None
+    if not events:
+        return [[], [], [], [], [], []], [], [], []
+    time, duration, velocity, deviation, release, probability, enabled, note_id = zip(*events, strict=True)
+    try:
+        key_numbers = _numbers(tuple(keys), None, np.int64)
+        float_columns = [
+            _numbers(time, None),
+            _numbers(duration, None),
+            _numbers(velocity, None),
+            _numbers(deviation, b"0"),
+            _numbers(probability, b"1"),
+            _numbers(release, b"nan"),
+        ]
+        ids = _numbers(note_id, b"-1", np.int64)
+    except (ValueError, OverflowError):
+        return None
+    if ((key_numbers < 0) | (key_numbers > 127)).any():
+        return None
+    muted = np.array(enabled, dtype=np.bytes_) == b"false"
+    return float_columns, np.repeat(key_numbers, counts), muted, ids
+
+
+def _numbers(column: tuple[bytes, ...], default: bytes | None, dtype: Any = np.float64) -> Any:
+    """A column of number strings as an array (absent attributes take ``default``)."""
+    if b"" in column:
+        if default is None:
+            raise ValueError("required attribute missing")
+        column = tuple(text or default for text in column)
+    return np.array(column, dtype=np.bytes_).astype(dtype)
 
 
 def _event_rows(
@@ -162,7 +218,7 @@ def _expressions(ctx: ReadContext, notes_el: etree._Element, ids: list[int]) -> 
     lists = child(notes_el, "PerNoteEventStore/EventLists")
     if lists is None or not len(lists):
         return {}
-    row_of = {note_id: row for row, note_id in enumerate(ids) if note_id >= 0}
+    row_of = {int(note_id): row for row, note_id in enumerate(ids) if note_id >= 0}
     out: dict[int, list[NoteExpression]] = {}
     for event_list in lists:
         row = row_of.get(int(number(event_list.get("NoteId"), -1)))
