@@ -101,6 +101,18 @@ from dawkit.interchange.report import ConversionReport
 
 __all__ = ["build_document"]
 
+#: The master's and the pre-hear track's routing: Live's external ins and outs.
+_EXTERNAL_ROUTING: Final = {
+    "audio_in": "AudioIn/External/S0",
+    "audio_in_upper": "Ext. In",
+    "audio_in_lower": "1/2",
+    "midi_in": "MidiIn/External.All/-1",
+    "midi_in_upper": "Ext: All Ins",
+    "audio_out": "AudioOut/External/S0",
+    "audio_out_upper": "Ext. Out",
+    "audio_out_lower": "1/2",
+}
+
 #: Track element per model kind (``hybrid`` tracks are MIDI tracks in Live).
 _TRACK_OUTLINES: Final = {
     "midi": ("MidiTrack", MIDI_TRACK),
@@ -627,14 +639,7 @@ class _FreshWriter:
             "color": hex_to_color_index(master.color) if master.color else 3,
             "group": -1,
             "unfolded": "false",
-            "audio_in": "AudioIn/External/S0",
-            "audio_in_upper": "Ext. In",
-            "audio_in_lower": "1/2",
-            "midi_in": "MidiIn/External.All/-1",
-            "midi_in_upper": "Ext: All Ins",
-            "audio_out": "AudioOut/External/S0",
-            "audio_out_upper": "Ext. Out",
-            "audio_out_lower": "1/2",
+            **_EXTERNAL_ROUTING,
             "tempo": format_number(tempo_map.points[0].bpm),
             "time_signature": self._signature_value(first_sig.numerator, first_sig.denominator, "time signature at beat 0"),
             **self._mixer_values(master, where),
@@ -669,14 +674,7 @@ class _FreshWriter:
             "color": -1,
             "group": -1,
             "unfolded": "false",
-            "audio_in": "AudioIn/External/S0",
-            "audio_in_upper": "Ext. In",
-            "audio_in_lower": "1/2",
-            "midi_in": "MidiIn/External.All/-1",
-            "midi_in_upper": "Ext: All Ins",
-            "audio_out": "AudioOut/External/S0",
-            "audio_out_upper": "Ext. Out",
-            "audio_out_lower": "1/2",
+            **_EXTERNAL_ROUTING,
             "volume": "1",
             "pan": "0",
             "speaker": "true",
