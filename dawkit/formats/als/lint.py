@@ -24,7 +24,8 @@ send-count           error/   a track's ``TrackSendHolder`` count differs from `
                      warning  or ``SendsPre`` has fewer (error) / more (warning) entries than
                               there are return tracks
 root-attributes      error/   ``<Ableton>`` attributes: order, ``MajorVersion`` for the line,
-                     warning  ``Revision`` (40 hex, absent in Live 8), ``Creator`` line
+                     warning/ ``Revision`` (40 hex, absent in Live 8; a notice when missing),
+                     info     ``Creator`` line
 master-element       error    ``MasterTrack`` (Live ≤ 11) / ``MainTrack`` (12) missing or wrong
 time-signature       error    a time-signature value outside Live's 1-99 / 1-16 range
 event-sentinel       error    an automation event list does not start at -63072000
@@ -436,7 +437,11 @@ class _Linter:
             self.add("error", root, f"SchemaChangeCount {count!r} is not an integer", "root-attributes")
         revision = root.get("Revision")
         if revision is None and self.line >= 9:
-            self.add("warning", root, f"no Revision attribute (every Live {self.line} save writes one)", "root-attributes")
+            # Sets made by other tools (dawkit's own new sets too) carry no build id; whether Live
+            # needs one on load is unknown, so this is a notice, not a warning.
+            self.add(
+                "info", root, f"no Revision attribute (every Live {self.line} save writes one)", "root-attributes"
+            )
         elif revision is not None and self.line == 8:
             self.add("warning", root, "Live 8 sets have no Revision attribute", "root-attributes")
         elif revision is not None and not _REVISION.match(revision):
