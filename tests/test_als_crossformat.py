@@ -575,7 +575,7 @@ def test_cli_info_shows_version_and_clip_counts(name: str) -> None:
     assert data["clips"] == {"arrangement": int(row["arrangement_clips"]), "session": int(row["session_clips"])}
 
 
-# -- open bugs (see /work/als_design.md, "Cross-format bugs") ----------------------------------
+# -- regressions: conversions that once lost data silently ---------------------------------
 
 
 def test_unwarped_audio_clip_markers_survive_a_fresh_set(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Live Set XML (a parsed :class:`~.container.LiveDocument`) to the canonical model.
 
-Reader deviations from the shared contract (also listed in ``/work/als_design.md``):
+Conventions beyond the obvious mapping:
 
 * plug-in parameter slots without a plug-in parameter id (``ParameterId`` -1) or with a repeated
   one are ``slot<Id>`` instead of ``p<ParameterId>``;
@@ -18,7 +18,7 @@ Reader deviations from the shared contract (also listed in ``/work/als_design.md
 
 ``build_project(doc, source=...)`` returns the project and ``refs``: every model object built
 from an element carries ``extras["als"]["ref"]`` and ``refs[ref]`` is that element.  Ref keys
-and model ids follow the shared contract (``/work/als_design.md``):
+and model ids (the patch writer, :mod:`.patch`, relies on them):
 
 * tracks ``track:<Id>`` (model id ``t<Id>``), master/main ``master``; sends
   ``track:<Id>/send:<TrackSendHolder Id>``; devices ``<track key>/device:<i>`` (rack contents
