@@ -39,3 +39,16 @@ def test_xml_modified_sets_write_back_unchanged(name: str) -> None:
     data, report = als_to_bytes(project, target=name)
     assert data == corpus_path(name).read_bytes()
     assert report.losses == [] and report.notes[-1].startswith("no changes")
+
+
+@needs_corpus
+def test_only_the_latest_reads_keep_their_parsed_tree() -> None:
+    from dawkit.formats.als import retained
+
+    names = corpus_files("live")[:4]
+    projects = [read_als(corpus_path(name)) for name in names]
+    kept = [entry[0]() for entry in retained._documents.values()]
+    assert kept == projects[-retained.KEEP :]
+    # An evicted project still writes (its source is parsed again), byte for byte.
+    data, _ = als_to_bytes(projects[0], target=names[0])
+    assert data == corpus_path(names[0]).read_bytes()

@@ -4,7 +4,9 @@ The project carries the source file's bytes in ``extras["als"]["source"]`` (so p
 survives a JSON round trip or a deep copy).  Re-parsing them costs a gunzip and a parse, so the
 reader also leaves the parsed document here, keyed by the project object, for the first write
 to take over.  A checked-out document belongs to the caller (the patcher edits it in place);
-the next write parses the source bytes again.
+the next write parses the source bytes again.  A parsed set costs about seven times its XML in
+memory, so only the most recently read sets keep theirs (reading a whole catalogue must not
+hold every tree); older ones re-parse when written.
 """
 
 from __future__ import annotations
@@ -19,13 +21,18 @@ from dawkit.interchange.model import Project
 __all__ = ["checkout", "give_back", "retain", "source_bytes", "source_folder"]
 
 FORMAT: Final = "als"
+#: How many parsed source sets are kept (most recent reads).
+KEEP: Final = 2
 _documents: dict[int, tuple[weakref.ref[Project], LiveDocument]] = {}
 
 
 def retain(project: Project, doc: LiveDocument) -> None:
     """Keep ``doc`` (the pristine parse of ``project``'s source) for the first write."""
     key = id(project)
+    _documents.pop(key, None)
     _documents[key] = (weakref.ref(project, lambda _ref: _documents.pop(key, None)), doc)
+    while len(_documents) > KEEP:
+        del _documents[next(iter(_documents))]
 
 
 def source_bytes(project: Project) -> bytes | None:
