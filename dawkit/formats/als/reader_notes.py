@@ -6,10 +6,12 @@ clip's NoteList is the ``i``-th ``MidiNoteEvent`` of the clip in document order.
 none), ``VelocityDeviation`` (absent: 0), ``Probability`` (absent: 1), muted = ``IsEnabled`` is
 ``false``, ``NoteId`` (absent: none).  Live 12.2+ omits the defaults.
 
-The columns are read event by event into Python lists (per event: one proxy and a few attribute
-reads; compiled XPaths that pull every attribute value of a clip, and regular expressions over
-the serialised clip, were measured slower or no faster on a 100,000-note set) and checked with
-numpy; a damaged value falls back to :func:`_note_error`, which names the first bad event.
+The columns come from one serialisation of the clip's ``KeyTracks`` and strict regular
+expressions over it (:func:`_bulk_rows`; about half the time of reading event by event on a
+100,000-note set, compiled XPaths were slower still).  Anything unusual (an attribute layout Live
+does not write, a value that is not a plain number) is read event by event instead
+(:func:`_event_rows`), and the columns are checked with numpy; a damaged value falls back to
+:func:`_note_error`, which names the first bad event.
 
 Per-note MPE (``PerNoteEventStore``): CC -2 pitch bend, -1 pressure, 74 timbre; point time =
 ``TimeOffset`` (beats from the note start); pressure and timbre values are ``Value / 127``
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from itertools import chain
 from typing import Any, Final
 
 import numpy as np
@@ -112,9 +116,14 @@ def _bulk_rows(notes_el: etree._Element) -> tuple[list[Any], Any, Any, Any] | No
         return None
     if not events:
         return [[], [], [], [], [], []], [], [], []
-    time, duration, velocity, deviation, release, probability, enabled, note_id = zip(*events, strict=True)
+    # Columns by slicing one flat list: about twice as fast as zip(*events) on 100,000 notes.
+    flat = list(chain.from_iterable(events))
+    width = _NOTE_EVENT.groups
+    time, duration, velocity, deviation, release, probability, enabled, note_id = (
+        flat[i::width] for i in range(width)
+    )
     try:
-        key_numbers = _numbers(tuple(keys), None, np.int64)
+        key_numbers = _numbers(keys, None, np.int64)
         float_columns = [
             _numbers(time, None),
             _numbers(duration, None),
@@ -132,13 +141,17 @@ def _bulk_rows(notes_el: etree._Element) -> tuple[list[Any], Any, Any, Any] | No
     return float_columns, np.repeat(key_numbers, counts), muted, ids
 
 
-def _numbers(column: tuple[bytes, ...], default: bytes | None, dtype: Any = np.float64) -> Any:
-    """A column of number strings as an array (absent attributes take ``default``)."""
+def _numbers(column: Sequence[bytes], default: bytes | None, dtype: Any = np.float64) -> Any:
+    """A column of number strings as an array (absent attributes take ``default``).
+
+    Parsed with Python's ``float``/``int`` (which numpy's bytes-to-number cast calls per item
+    anyway, so the accepted texts and raised errors are the same), then converted once: about
+    1.6x faster than ``np.array(column, dtype=np.bytes_).astype(dtype)``."""
     if b"" in column:
         if default is None:
             raise ValueError("required attribute missing")
-        column = tuple(text or default for text in column)
-    return np.array(column, dtype=np.bytes_).astype(dtype)
+        column = [text or default for text in column]
+    return np.array(list(map(int if dtype is np.int64 else float, column)), dtype=dtype)
 
 
 def _event_rows(
