@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from dawkit.formats.als import als_from_bytes, als_to_bytes, read_als
 from dawkit.formats.als.container import document_from_bytes
 from dawkit.formats.als.ids import id_problems
+from dawkit.formats.als.lint import lint_document
 from dawkit.formats.als.patch import patch_document
 from dawkit.gc_pause import gc_paused
 from dawkit.interchange.model import (
@@ -113,8 +114,7 @@ class Edited:
 
     def check_ids(self) -> None:
         assert id_problems(self.doc.root) == []
-        lint = pytest.importorskip("dawkit.formats.als.lint")
-        errors = [f for f in lint.lint_document(self.doc) if getattr(f, "severity", "error") == "error"]
+        errors = [f for f in lint_document(self.doc) if f.severity == "error"]
         assert errors == []
 
 
@@ -1037,9 +1037,8 @@ def test_combined_edits_on_every_version(name: str) -> None:
     edited = Edited(name, edit)
     assert edited.report.losses == []
     assert id_problems(edited.doc.root) == []
-    lint = pytest.importorskip("dawkit.formats.als.lint")
-    before = {str(f) for f in lint.lint_document(document_from_bytes(edited.raw, source=name)) if f.severity == "error"}
-    assert [str(f) for f in lint.lint_document(edited.doc) if f.severity == "error" and str(f) not in before] == []
+    before = {str(f) for f in lint_document(document_from_bytes(edited.raw, source=name)) if f.severity == "error"}
+    assert [str(f) for f in lint_document(edited.doc) if f.severity == "error" and str(f) not in before] == []
     reread = edited.reread
     assert [(p.beat, p.bpm) for p in reread.tempo_map.points] == [(p.beat, p.bpm) for p in edited.project.tempo_map.points]
     assert (reread.markers[-1].time, reread.markers[-1].name) == (5.0, "M")

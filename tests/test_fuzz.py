@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import gzip
-import importlib
 import io
 import random
 import time
@@ -331,9 +330,11 @@ class XmlMutator:
         return "no-op"
 
 
-def mutate_xml(xml: bytes, pick: Callable[[int], int], value: Callable[[], str], count: int) -> tuple[bytes, list[str]]:
-    root = etree.fromstring(xml)  # the seed is trusted test data
-    mutator = XmlMutator(root, pick, value)
+def mutate_xml(
+    xml: bytes, pick: Callable[[int], int], value: Callable[[], str], count: int, mutator_class: type = XmlMutator
+) -> tuple[bytes, list[str]]:
+    root = etree.fromstring(xml, etree.XMLParser(huge_tree=True))  # the seed is trusted test data
+    mutator = mutator_class(root, pick, value)
     ops = [mutator.apply() for _ in range(count)]
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), ops
 
@@ -468,17 +469,26 @@ def _loop_case(rng: random.Random) -> tuple[bytes, str]:
     return _archive(entries, stored=stored), f"{seed.name} entries {ops}"
 
 
-@pytest.mark.timeout(120)
-def test_fuzz_seeded_loop() -> None:
-    rng = random.Random(20240611)
+def run_seeded_loop(
+    rng: random.Random,
+    cases: int,
+    make_case: Callable[[random.Random], tuple[bytes, str]],
+    check_case: Callable[[bytes, str], None],
+) -> None:
+    """Check ``cases`` mutated inputs; report every failing one (the first 20 in full)."""
     failures: list[str] = []
-    for _ in range(LOOP_CASES):
-        data, label = _loop_case(rng)
+    for _ in range(cases):
+        data, label = make_case(rng)
         try:
-            check(data, label)
+            check_case(data, label)
         except AssertionError as error:
             failures.append(str(error))
-    assert not failures, f"{len(failures)} of {LOOP_CASES} cases failed:\n" + "\n".join(failures[:20])
+    assert not failures, f"{len(failures)} of {cases} cases failed:\n" + "\n".join(failures[:20])
+
+
+@pytest.mark.timeout(120)
+def test_fuzz_seeded_loop() -> None:
+    run_seeded_loop(random.Random(20240611), LOOP_CASES, _loop_case, check)
 
 
 def test_seeds_read_cleanly() -> None:
@@ -507,18 +517,6 @@ ALS_CORPUS_SEEDS = (
     "Coestaris__alsparse__tests__als__empty.als",
     "elixirbeats__abletoolz__test__version_fixtures__skeletons__12.4.5b.als",
 )
-
-
-def _als_patch_ready() -> bool:
-    """The patch writer is written in parallel with this test; until it imports, only reading is fuzzed."""
-    try:
-        importlib.import_module("dawkit.formats.als.patch")
-    except ImportError:
-        return False
-    return True
-
-
-ALS_PATCH_READY = _als_patch_ready()
 
 
 @dataclass(frozen=True)
@@ -569,8 +567,6 @@ def _read_and_write_als(data: bytes, label: str) -> None:
         project.validate()
     except DawkitError:
         pass
-    if not ALS_PATCH_READY:
-        return
     try:
         written, _ = als_to_bytes(project, target=ALS_SOURCE)
     except DawkitError:
@@ -630,13 +626,6 @@ class AlsXmlMutator:
         return "no-op"
 
 
-def mutate_als_xml(xml: bytes, pick: Callable[[int], int], value: Callable[[], str], count: int) -> tuple[bytes, list[str]]:
-    root = etree.fromstring(xml, etree.XMLParser(huge_tree=True))  # the seed is trusted test data
-    mutator = AlsXmlMutator(root, pick, value)
-    ops = [mutator.apply() for _ in range(count)]
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), ops
-
-
 @pytest.mark.timeout(120)
 @settings(FUZZ_SETTINGS, max_examples=80)
 @given(seed=st.sampled_from(ALS_SEEDS), ops=st.lists(byte_op, min_size=1, max_size=6), where=st.sampled_from(("gzip", "xml")))
@@ -653,11 +642,12 @@ def test_fuzz_als_byte_mutations(seed: AlsSeed, ops: list[tuple], where: str) ->
 @given(seed=st.sampled_from(ALS_SEEDS), data=st.data())
 def test_fuzz_als_xml_mutations(seed: AlsSeed, data: st.DataObject) -> None:
     count = data.draw(st.integers(1, 4), label="mutations")
-    xml, ops = mutate_als_xml(
+    xml, ops = mutate_xml(
         seed.xml,
         pick=lambda n: data.draw(st.integers(0, n - 1)),
         value=lambda: _xml_safe(data.draw(xml_value)),
         count=count,
+        mutator_class=AlsXmlMutator,
     )
     check_als(gzip_live(xml), f"{seed.name} xml {ops}")
 
@@ -693,7 +683,13 @@ def _als_loop_case(rng: random.Random) -> tuple[bytes, str]:
     if kind == "hot":
         return _als_hot_case(seed, rng)
     if kind == "xml":
-        xml, ops = mutate_als_xml(seed.xml, pick=rng.randrange, value=lambda: rng.choice(SPECIAL_VALUES), count=rng.randint(1, 4))
+        xml, ops = mutate_xml(
+            seed.xml,
+            pick=rng.randrange,
+            value=lambda: rng.choice(SPECIAL_VALUES),
+            count=rng.randint(1, 4),
+            mutator_class=AlsXmlMutator,
+        )
         return gzip_live(xml), f"{seed.name} xml {ops}"
     if kind == "flip":
         out = bytearray(seed.xml)
@@ -716,23 +712,14 @@ def _als_loop_case(rng: random.Random) -> tuple[bytes, str]:
 
 @pytest.mark.timeout(120)
 def test_fuzz_als_seeded_loop() -> None:
-    rng = random.Random(20261121)
-    failures: list[str] = []
-    for _ in range(ALS_LOOP_CASES):
-        data, label = _als_loop_case(rng)
-        try:
-            check_als(data, label)
-        except AssertionError as error:
-            failures.append(str(error))
-    assert not failures, f"{len(failures)} of {ALS_LOOP_CASES} cases failed:\n" + "\n".join(failures[:20])
+    run_seeded_loop(random.Random(20261121), ALS_LOOP_CASES, _als_loop_case, check_als)
 
 
 def test_als_seeds_read_cleanly() -> None:
     """The unmutated seeds read (and write), so every failure above is the mutation's."""
     for seed in ALS_SEEDS:
         project = als_from_bytes(seed.data, source=seed.name)
-        if ALS_PATCH_READY:
-            als_to_bytes(project)
+        als_to_bytes(project)
 
 
 @pytest.mark.skipif(not ALS_CORPUS.is_dir(), reason=f"Live Set corpus not found at {ALS_CORPUS}; fuzzing the small sets only")
