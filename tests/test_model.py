@@ -21,6 +21,7 @@ from dawkit.interchange import (
     ClipSlot,
     Device,
     MidiContent,
+    MidiPatch,
     Note,
     NoteExpression,
     NoteList,
@@ -168,6 +169,8 @@ def test_valid_project_has_no_problems() -> None:
         (lambda p: setattr(p.tracks[0].children[0].slots[0], "scene", "s9"), "tracks[0].children[0].slots[0].scene", "scene 's9' does not exist"),
         (lambda p: setattr(p.tracks[1], "color", "red"), "tracks[1].color", "color must be #rrggbb, got 'red'"),
         (lambda p: setattr(p.tracks[1], "id", "lead"), "tracks[1].id", "track id 'lead' also used by tracks[0].children[0]"),
+        (lambda p: setattr(p.tracks[1], "midi_patch", MidiPatch(program=128)), "tracks[1].midi_patch.program", "program 128 is outside 0..127"),
+        (lambda p: setattr(p.tracks[1], "midi_patch", MidiPatch(channel=16)), "tracks[1].midi_patch.channel", "channel 16 is outside 0..15"),
         (lambda p: p.tracks[0].children[0].automation[0].points.insert(0, AutomationPoint(time=5, value=0)), "tracks[0].children[0].automation[0].points[1]", "point out of order: 0.0 before 5.0"),
     ],
 )
@@ -233,3 +236,8 @@ def test_track_lookup_and_length() -> None:
 def test_extras_survive_copy(values: list[tuple[float, str]]) -> None:
     project = Project(extras={"test": {"values": [list(v) for v in values]}})
     assert project.copy_deep().extras == project.extras
+
+
+def test_midi_patch_describes_itself_for_reports() -> None:
+    assert MidiPatch(program=33, bank=128, channel=9, instrument_name="Fretless").describe() == "program 33, bank 128, channel 10, 'Fretless'"
+    assert MidiPatch().describe() == "empty"

@@ -22,6 +22,9 @@ _TONIC = re.compile(r"^[A-G](#|##|b|bb)?$")
 #: Loudest fader/send value any supported DAW allows, in dB.
 MAX_GAIN_DB = 36.0
 
+#: Highest value of each MidiPatch number.
+_PATCH_RANGES: dict[str, int] = {"program": 127, "bank": 16383, "channel": 15}
+
 #: Which track kinds an automation target kind may sit on (None = any kind).
 _TARGET_TRACK_KINDS: dict[str, set[str] | None] = {
     "volume": None,
@@ -137,6 +140,7 @@ class _Checker:
         if track.children and track.kind != "group":
             self.error(f"{path}.children", f"only group tracks contain tracks; this one is {track.kind!r}")
         self.channel(path, track)
+        self.midi_patch(f"{path}.midi_patch", track)
         device_params = {d.id: d for d in track.devices}
         for i, device in enumerate(track.devices):
             self.device(f"{path}.devices[{i}]", device)
@@ -153,6 +157,15 @@ class _Checker:
             used_scenes.add(slot.scene)
         for clip_path, clip in self.clips(path, track):
             self.clip(clip_path, clip)
+
+    def midi_patch(self, path: str, track: Track) -> None:
+        patch = track.midi_patch
+        if patch is None:
+            return
+        for name, high in _PATCH_RANGES.items():
+            value = getattr(patch, name)
+            if value is not None and not 0 <= value <= high:
+                self.error(f"{path}.{name}", f"{name} {value} is outside 0..{high}")
 
     def channel(self, path: str, track: Track) -> None:
         channel = track.channel

@@ -278,6 +278,27 @@ class Scene(Model):
     tempo: float | None = Field(default=None, description="bpm the scene sets when launched")
 
 
+class MidiPatch(Model):
+    """The General MIDI sound a track is set to play (an SMF track's program change and bank
+    select, a MusicXML part's ``midi-instrument``).  All numbers are 0-based MIDI values."""
+
+    program: int | None = Field(default=None, description="program number 0-127")
+    bank: int | None = Field(default=None, description="bank 0-16383 (MSB * 128 + LSB)")
+    channel: int | None = Field(default=None, description="MIDI channel 0-15 the track plays on")
+    instrument_name: str | None = Field(default=None, description="the instrument's name (SMF FF 04, MusicXML instrument-name)")
+
+    def describe(self) -> str:
+        """One line for reports: ``program 33, bank 0, channel 10, 'Fretless'`` (1-based channel, as musicians count)."""
+        parts = [f"program {self.program}"] if self.program is not None else []
+        if self.bank is not None:
+            parts.append(f"bank {self.bank}")
+        if self.channel is not None:
+            parts.append(f"channel {self.channel + 1}")
+        if self.instrument_name:
+            parts.append(repr(self.instrument_name))
+        return ", ".join(parts) or "empty"
+
+
 class Track(Model):
     """A track; group tracks hold their member tracks in ``children``."""
 
@@ -288,6 +309,7 @@ class Track(Model):
     kind: TrackKind = "midi"
     children: list[Track] = Field(default_factory=list)
     channel: Channel = Field(default_factory=Channel)
+    midi_patch: MidiPatch | None = Field(default=None, description="General MIDI program/bank/channel, if set")
     devices: list[Device] = Field(default_factory=list)
     automation: list[Automation] = Field(default_factory=list)
     clips: list[Clip] = Field(default_factory=list, description="arrangement clips")

@@ -435,6 +435,8 @@ class _FreshWriter:
                 self.report.lose("arm (only MIDI and audio tracks record)", placed.where)
             if placed.tag == "GroupTrack":
                 holes["group_slots"] = [b.one(GROUP_TRACK_SLOT, {"id": i}) for i in range(len(self.scene_ids))]
+        if track.midi_patch is not None:
+            self.report.lose(f"MIDI patch ({track.midi_patch.describe()}); a Live track has no General MIDI program", placed.where)
         element = b.one(placed.outline, values, holes)
         targets = self._track_targets(placed.live_id, device_targets)
         self._envelopes(element, track, targets, placed.where)

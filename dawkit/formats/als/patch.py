@@ -72,6 +72,9 @@ def patch_document(doc: LiveDocument, project: Project, report: ConversionReport
     ctx = PatchContext(doc=doc, refs=refs, report=report, source=source)
     for patcher in PATCHERS:
         patcher(ctx, base, project)
+    for _, track in project.iter_tracks():
+        if track.midi_patch is not None:
+            report.lose(f"MIDI patch ({track.midi_patch.describe()}); a Live track has no General MIDI program", f"track {track.name!r}")
     # Only an edited set gets its id bookkeeping renewed: an unedited one (even one whose
     # NextPointeeId another tool left too low) is written back exactly as it was.
     if ctx.changed:

@@ -237,6 +237,8 @@ class ProjectWriter:
         for _, track in project.iter_tracks():
             if track.channel.arm:
                 self.report.lose("record arm not representable in DAWproject", f"track '{track.name}'")
+            if track.midi_patch is not None:
+                self.report.lose(f"MIDI patch ({track.midi_patch.describe()}) not representable in DAWproject", f"track '{track.name}'")
             for slot in track.slots:
                 if slot.scene not in scenes:
                     self.report.lose(f"launcher slot of missing scene {slot.scene!r} dropped", f"track '{track.name}'")
