@@ -661,3 +661,18 @@ def test_changes_start_bars(m: TimeSignatureMap) -> None:
     bar = m.bar_of(last.beat)
     for k in range(bar, bar + 3):
         assert m.bar_start(k + 1) - m.bar_start(k) == last.bar_length
+
+
+def test_place_time_signatures_inserts_fillers_and_reports_unplaced_events() -> None:
+    from dawkit.interchange.timemap import filler_signature, place_time_signatures
+
+    assert filler_signature(2.0) == (2, 4)
+    assert filler_signature(1.5) == (3, 8)
+    assert filler_signature(0.01) is None
+    placed, unplaced = place_time_signatures([(0.0, 3, 4), (5.0, 6, 8), (6.5, 4, 4), (7.0, 5, 4)])
+    assert [(p.change.beat, p.change.numerator, p.change.denominator, p.event) for p in placed] == [
+        (0.0, 3, 4, 0),  # the event at beat 0 replaces the initial 4/4
+        (3.0, 2, 4, None),  # 3/4 bar at 3 cut short by the event at 5: a 2/4 filler
+        (5.0, 6, 8, 1),
+    ]
+    assert unplaced == [2, 3]  # 6.5 cuts 6/8's first bar short; 7.0 then still lies inside it

@@ -41,10 +41,13 @@ from dawkit.interchange.jsonbytes import JsonExtras
 
 __all__ = [
     "Interpolation",
+    "PlacedSignature",
     "TempoMap",
     "TempoPoint",
     "TimeSignatureChange",
     "TimeSignatureMap",
+    "filler_signature",
+    "place_time_signatures",
 ]
 
 Interpolation = Literal["hold", "linear"]
@@ -658,3 +661,66 @@ class TimeSignatureMap(_CachedTables):
             return self.bar_beat_to_beats(bar, beat)
         except InvalidValueError as exc:
             raise InvalidValueError(f"bar|beat position {text!r}: {exc.message}") from exc
+
+
+# --------------------------------------------------------------------------------------------
+# placing signature events from formats where every event starts a new bar
+
+#: Denominators tried for a filler bar, quarter notes first.
+_FILLER_DENOMINATORS = (4, 8, 16, 32, 64, 2, 1)
+
+
+def filler_signature(beats: float) -> tuple[int, int] | None:
+    """A time signature (numerator, denominator) whose bar is ``beats`` quarter notes long, if
+    one with numerator 1..99 exists (2.0 -> 2/4, 1.5 -> 3/8); None otherwise."""
+    for denominator in _FILLER_DENOMINATORS:
+        numerator = beats * denominator / 4.0
+        whole = round(numerator)
+        if abs(numerator - whole) < BAR_TOLERANCE and 1 <= whole <= 99:
+            return whole, denominator
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedSignature:
+    """One change of a map built by :func:`place_time_signatures`: ``event`` is the index of the
+    input event it came from, None for a filler bar inserted before a mid-bar event."""
+
+    change: TimeSignatureChange
+    event: int | None
+
+
+def place_time_signatures(
+    events: list[tuple[float, int, int]], initial: tuple[int, int] = (4, 4)
+) -> tuple[list[PlacedSignature], list[int]]:
+    """Bar-aligned changes for signature events ``(beat, numerator, denominator)`` in time order,
+    where (as in SMF, Live and MusicXML) every event starts a new bar wherever it lies.
+
+    The map needs changes on bar lines, so a bar an event cuts short becomes a *filler* change of
+    its own length (an event 2 beats into a 4/4 bar: a 2/4 bar first).  ``initial`` holds from beat
+    0 until an event replaces it; of two events at one beat the later wins.  Returns the changes
+    (the first at beat 0) and the indices of events that cannot be placed: those that cut the
+    previous change's first bar short, or leave a remainder no signature can fill.
+    """
+    placed = [PlacedSignature(TimeSignatureChange(beat=0.0, numerator=initial[0], denominator=initial[1]), None)]
+    unplaced: list[int] = []
+    anchor, bar = 0.0, placed[0].change.bar_length
+    for index, (beat, numerator, denominator) in enumerate(events):
+        last = placed[-1].change
+        if beat <= last.beat + BAR_TOLERANCE:
+            change = TimeSignatureChange(beat=last.beat, numerator=numerator, denominator=denominator)
+            placed[-1] = PlacedSignature(change, index)
+            anchor, bar = last.beat, change.bar_length
+            continue
+        change = TimeSignatureChange(beat=beat, numerator=numerator, denominator=denominator)
+        whole = math.floor((beat - anchor) / bar + BAR_TOLERANCE)
+        line = anchor + whole * bar
+        if beat - line > BAR_TOLERANCE:
+            filler = filler_signature(beat - line)
+            if whole < 1 or filler is None:
+                unplaced.append(index)
+                continue
+            placed.append(PlacedSignature(TimeSignatureChange(beat=line, numerator=filler[0], denominator=filler[1]), None))
+        placed.append(PlacedSignature(change, index))
+        anchor, bar = beat, change.bar_length
+    return placed, unplaced

@@ -18,7 +18,6 @@ without an envelope it is ``Manual`` (Live 8: the first inline event).
 
 from __future__ import annotations
 
-import math
 from typing import Final
 
 from lxml import etree
@@ -32,16 +31,14 @@ from dawkit.interchange.timemap import (
     TempoPoint,
     TimeSignatureChange,
     TimeSignatureMap,
+    place_time_signatures,
 )
 
 __all__ = ["initial_text", "read_tempo", "read_time_signatures", "signature_of"]
 
-_TOLERANCE: Final = 1e-6
 #: Live's highest time-signature enum (99/16) and its default (4/4).
 _MAX_SIGNATURE: Final = 494
 _DEFAULT_SIGNATURE: Final = 201.0
-#: Denominators tried for a filler bar, quarter notes first.
-_FILLER_DENOMINATORS: Final = (4, 8, 16, 32, 64, 2, 1)
 
 
 def _has_default(events: etree._Element | None) -> bool:
@@ -79,27 +76,6 @@ def read_tempo(ctx: ReadContext, param: etree._Element, events: etree._Element |
     return tempo
 
 
-def _filler(beats: float) -> tuple[int, int] | None:
-    """A time signature whose bar is ``beats`` quarter notes long, if Live-like values allow."""
-    for denominator in _FILLER_DENOMINATORS:
-        numerator = beats * denominator / 4.0
-        whole = round(numerator)
-        if abs(numerator - whole) < _TOLERANCE and 1 <= whole <= 99:
-            return whole, denominator
-    return None
-
-
-def _change(
-    ctx: ReadContext, el: etree._Element, beat: float, text: str | None, event: int | None, default: float | None = None
-) -> TimeSignatureChange:
-    """The change to Live's time-signature enum ``text`` (``el``: where it was read, for errors)."""
-    numerator, denominator = signature_of(ctx, el, text, default)
-    change = TimeSignatureChange(beat=beat, numerator=numerator, denominator=denominator)
-    if event is not None:
-        change.extras[FORMAT] = {"event": event}
-    return change
-
-
 def signature_of(
     ctx: ReadContext, el: etree._Element, text: str | None, default: float | None = None
 ) -> tuple[int, int]:
@@ -120,36 +96,32 @@ def read_time_signatures(
     """The time-signature map of the master's ``TimeSignature`` parameter and its event list."""
     initial = initial_text(param, events)
     has_default = _has_default(events)
-    changes = [_change(ctx, param, 0.0, initial, 0 if has_default else None, _DEFAULT_SIGNATURE)]
-    unplaced: list[list[float]] = []
-    anchor, bar = 0.0, changes[0].bar_length
+    first = signature_of(ctx, param, initial, _DEFAULT_SIGNATURE)
+    timed: list[tuple[float, int, int]] = []
+    origins: list[tuple[int, str]] = []  # (index in Events, Value) of each timed event
     for index, event in enumerate(events if events is not None else ()):
         time = ctx.number(event.get("Time"), event, "Time")
         if time < 0:
             continue
-        change = _change(ctx, event, time, event.get("Value"), index)
-        last = changes[-1]
-        if time <= last.beat + _TOLERANCE:  # at the last change's beat: the later event wins
-            changes[-1] = change.model_copy(update={"beat": last.beat})
-            anchor, bar = last.beat, change.bar_length
-            continue
-        whole = math.floor((time - anchor) / bar + _TOLERANCE)
-        line = anchor + whole * bar
-        if time - line > _TOLERANCE:
-            filler = _filler(time - line)
-            if whole < 1 or filler is None:
-                unplaced.append([time, float(event.get("Value", ""))])  # validated by _change
-                continue
-            short = TimeSignatureChange(beat=line, numerator=filler[0], denominator=filler[1])
-            short.extras[FORMAT] = {"filler": True}
-            changes.append(short)
+        timed.append((time, *signature_of(ctx, event, event.get("Value"))))
+        origins.append((index, event.get("Value", "")))
+    placed, unplaced = place_time_signatures(timed, first)
+    changes: list[TimeSignatureChange] = []
+    for item in placed:
+        change = item.change
+        if item.event is not None:
+            change.extras[FORMAT] = {"event": origins[item.event][0]}
+        elif not changes:  # the initial signature
+            if has_default:
+                change.extras[FORMAT] = {"event": 0}
+        else:
+            change.extras[FORMAT] = {"filler": True}
         changes.append(change)
-        anchor, bar = time, change.bar_length
     try:
         signatures = TimeSignatureMap(changes=changes)
     except InvalidValueError as error:
         raise ctx.invalid(f"time signatures: {error.message}", param) from None
     signatures.extras[FORMAT] = {"ref": key, "default": initial}
     if unplaced:
-        signatures.extras[FORMAT]["unplaced"] = unplaced
+        signatures.extras[FORMAT]["unplaced"] = [[timed[i][0], float(origins[i][1])] for i in unplaced]
     return signatures
