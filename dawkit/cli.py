@@ -319,6 +319,7 @@ def _info_data(path: Path, spec: FormatSpec, project: Project) -> dict[str, Any]
             "session": sum(1 for _, track in project.iter_tracks() for slot in track.slots if slot.clip is not None),
         },
         "scenes": len(project.scenes),
+        "warnings": _read_warnings(spec, project),
         "markers": [
             {"beat": _num(marker.time), "position": _position(signatures, marker.time), "name": marker.name}
             for marker in project.markers
@@ -332,6 +333,12 @@ def _info_data(path: Path, spec: FormatSpec, project: Project) -> dict[str, Any]
             "enabled": project.loop.enabled,
         },
     }
+
+
+def _read_warnings(spec: FormatSpec, project: Project) -> list[str]:
+    """What the reader recovered from or could not place (dangling notes, dropped grace notes ...)."""
+    found = project.extras.get(spec.name, {}).get("warnings", [])
+    return [str(warning) for warning in found] if isinstance(found, list) else []
 
 
 def _format_version(spec: FormatSpec, project: Project) -> str | None:
@@ -421,6 +428,14 @@ def _print_info(data: dict[str, Any]) -> None:
         width = max(len(marker["position"]) for marker in markers)
         for marker in markers:
             console.print(f"  {marker['position']:>{width}}  {_esc(marker['name'])}")
+    _print_warnings(console, data["warnings"])
+
+
+def _print_warnings(console: Console, warnings: list[str]) -> None:
+    if warnings:
+        console.print(f"[yellow]{_plural(len(warnings), 'read warning')}[/yellow]:")
+        for warning in warnings:
+            console.print(f"  - {_esc(warning)}")
 
 
 def _count_tracks(tracks: list[dict[str, Any]]) -> int:
@@ -491,6 +506,34 @@ def _print_report(data: dict[str, Any]) -> None:
         console.print("notes:")
         for note in data["notes"]:
             console.print(f"  - {_esc(note)}")
+    _print_warnings(console, data.get("read_warnings", []))
+
+
+#: Format-specific options of ``convert``: keyword -> (its CLI flag, the format, read or write side).
+_FORMAT_OPTIONS: dict[str, tuple[str, str, str]] = {
+    "als_version": ("--als-version", "als", "write"),
+    "ppq": ("--ppq", "midi", "write"),
+    "mpe": ("--mpe", "midi", "write"),
+    "split_channels": ("--single-track", "midi", "read"),
+    "expand_repeats": ("--expand-repeats", "musicxml", "read"),
+}
+
+
+def _format_options(given: dict[str, Any], side: str, spec: FormatSpec) -> dict[str, Any]:
+    """The options given for ``side`` (read/write); one meant for another format is a usage error."""
+    from dawkit.formats import BY_NAME
+
+    options: dict[str, Any] = {}
+    for keyword, value in given.items():
+        flag, format_name, option_side = _FORMAT_OPTIONS[keyword]
+        if value is None or option_side != side:
+            continue
+        if spec.name != format_name:
+            role = "input" if side == "read" else "output"
+            title = BY_NAME[format_name].title
+            raise typer.BadParameter(f"only applies to {title} {role}, not {spec.title}", param_hint=flag)
+        options[keyword] = value
+    return options
 
 
 @app.command()
@@ -509,6 +552,17 @@ def convert(
         int | None,
         typer.Option("--als-version", min=11, max=12, help="Live Set version to write: 11 or 12 (default 12)."),
     ] = None,
+    ppq: Annotated[
+        int | None,
+        typer.Option("--ppq", min=24, max=32767, help="MIDI ticks per quarter note to write (default 960, or the source's)."),
+    ] = None,
+    mpe: Annotated[bool, typer.Option("--mpe", help="MIDI: write per-note pitch bend as MPE (one channel per note).")] = False,
+    single_track: Annotated[
+        bool, typer.Option("--single-track", help="MIDI format 0 input: keep one track instead of one per channel.")
+    ] = False,
+    expand_repeats: Annotated[
+        bool, typer.Option("--expand-repeats", help="MusicXML input: play repeats and endings out in full.")
+    ] = False,
 ) -> None:
     """Convert IN to OUT through the canonical model and report everything that was lost."""
     if source.exists() and _same_file(source, target) and not force:
@@ -523,16 +577,21 @@ def convert(
         raise FormatMismatchError(
             f"the extension says {named.title} but --to says {spec.title}", source=target
         )
-    options: dict[str, Any] = {}
-    if als_version is not None:
-        if spec.name != "als":
-            raise typer.BadParameter(f"only applies to Live Set output, not {spec.title}", param_hint="--als-version")
-        options["als_version"] = als_version
+    source_spec = formats.detect(source)
+    given = {
+        "als_version": als_version,
+        "ppq": ppq,
+        "mpe": mpe or None,
+        "split_channels": False if single_track else None,
+        "expand_repeats": expand_repeats or None,
+    }
+    read_options = _format_options(given, "read", source_spec)
+    write_options = _format_options(given, "write", spec)
     with _status(f"converting {_esc(source.name)} to {spec.title}..."):
-        source_spec = formats.detect(source)
-        project = formats.read(source, source_spec.name)
-        report = formats.write(project, target, spec.name, strict=strict, **options)
+        project = formats.read(source, source_spec.name, **read_options)
+        report = formats.write(project, target, spec.name, strict=strict, **write_options)
     data = _report_data(source, source_spec, report)
+    data["read_warnings"] = _read_warnings(source_spec, project)
     if as_json:
         _print_json(data)
     else:

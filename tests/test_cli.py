@@ -1,6 +1,6 @@
 """Tests for the ``dawkit`` command line (dawkit.cli).
 
-Most tests drive the typer app in-process with ``CliRunner``; a few run ``python -m dawkit.cli``
+Most tests drive the typer app in-process with ``CliRunner``; a few run ``python -m dawkit``
 as a real subprocess to check exit codes, that stderr carries one line and no traceback, and that
 importing the CLI stays light.  The corpus lives outside the repository (``../shared`` beside the
 repo root) and is read in place; tests that need it skip when it is absent.
@@ -51,7 +51,7 @@ def run(*args: str | os.PathLike[str]):  # -> typer.testing.Result
 
 def run_process(*args: str | os.PathLike[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "dawkit.cli", *map(str, args)],
+        [sys.executable, "-m", "dawkit", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
