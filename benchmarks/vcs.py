@@ -1,0 +1,128 @@
+"""Time dawkit's semantic diff (``dawkit.vcs.diff``) on two versions of a large project.
+
+    python -m benchmarks.vcs [--repeat N] [--scale S] [--markdown] [--strict]
+
+The project is ``benchmarks.generate.make_project`` (100 tracks, 100,000 notes at scale 1); the
+second version changes 1% of the notes (a third moved in velocity, a third removed, a third
+added) and the volume and pan of three tracks, and both are written as ``.dawproject`` files.
+Rows (targets from issue 5, part 5):
+
+* diff, models in memory: ``diff(a, b)``; target 0.3 s (the row's ratio is against 0.3 s);
+* diff end to end: read both files + diff vs reading one file; target 1.5x;
+* informative: reading one file, and the text rendering of the diff.
+
+:data:`EXTRA_ROWS` is the hook for further versioning rows (the three-way merge): functions
+``(a, b, paths, repeat) -> list[Row]`` appended to the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import run as base
+from benchmarks.generate import make_project
+from benchmarks.run import Row, best_of
+from dawkit.interchange import Project
+
+DIFF = "diff, models in memory (dawkit.vcs.diff)"
+DIFF_DISK = "diff end to end: read both .dawproject + diff"
+READ_ONE = "read one .dawproject"
+RENDER = "render_text of the diff (default detail)"
+MEMORY_TARGET_SECONDS = 0.3
+DISK_TARGET_RATIO = 1.5
+
+#: More rows (the merge benchmark adds its own): ``fn(a, b, paths, repeat) -> list[Row]``.
+EXTRA_ROWS: list[Callable[[Project, Project, tuple[Path, Path], int], list[Row]]] = []
+
+
+def edited(project: Project, fraction: float = 0.01, seed: int = 1) -> Project:
+    """A copy of ``project`` with ``fraction`` of its notes edited and three tracks' mixers changed."""
+    from dawkit.interchange import NoteList
+
+    rng = np.random.default_rng(seed)
+    out = project.copy_deep()
+    for track in out.tracks[:3]:
+        track.channel.volume_db -= 2.5
+        track.channel.pan = 0.0
+    for track in out.tracks:
+        for clip in track.clips:
+            content = clip.content
+            if content is None or content.type != "midi" or not len(content.notes):
+                continue
+            cols = {k: np.array(v) for k, v in content.notes.columns().items()}
+            n = len(cols["start"])
+            k = rng.binomial(n, fraction)
+            rows = rng.choice(n, size=k, replace=False)
+            third = len(rows) // 3
+            cols["velocity"][rows[:third]] = np.clip(cols["velocity"][rows[:third]] - 10, 1, 127)
+            cols["start"][rows[third : 2 * third]] += 0.125  # moved: one removal and one addition each
+            keep = np.ones(n, dtype=bool)
+            keep[rows[2 * third :]] = False
+            content.notes = NoteList.from_columns({name: col[keep] for name, col in cols.items()})
+    return out
+
+
+def rows(scale: float, repeat: int) -> list[Row]:
+    from dawkit.formats import read, write
+    from dawkit.vcs import diff, render_text
+
+    sizes = base.Sizes.scaled(scale)
+    a = make_project(sizes.tracks, sizes.notes, sizes.points)
+    b = edited(a)
+    section = f"diff: {len(a.tracks)} tracks, {sizes.notes:,} notes, 1% of notes and 3 mixers changed"
+    with tempfile.TemporaryDirectory() as folder:
+        paths = (Path(folder) / "a.dawproject", Path(folder) / "b.dawproject")
+        write(a, paths[0])
+        write(b, paths[1])
+        a_read, b_read = read(paths[0]), read(paths[1])
+        result = diff(a_read, b_read)
+        if result.is_empty:
+            raise AssertionError("the edited version shows no difference")
+        read_one = best_of(lambda: read(paths[0]), repeat)
+        out = [
+            Row(section, DIFF, best_of(lambda: diff(a_read, b_read), repeat), MEMORY_TARGET_SECONDS, f"{MEMORY_TARGET_SECONDS} s (target)", target=1.0),
+            Row(section, DIFF_DISK, best_of(lambda: diff(read(paths[0]), read(paths[1])), repeat), read_one, READ_ONE, target=DISK_TARGET_RATIO),
+            Row(section, READ_ONE, read_one),
+            Row(section, RENDER, best_of(lambda: render_text(result), repeat)),
+        ]
+        for extra in EXTRA_ROWS:
+            out += extra(a_read, b_read, paths, repeat)
+    return out
+
+
+def run(argv: list[str] | None = None) -> list[Row]:
+    """Run the diff benchmarks and print the table; returns the rows."""
+    args = _parser().parse_args(argv)
+    load_before = base._load()
+    out: Any = sys.stdout
+    result = rows(args.scale, max(1, args.repeat))
+    print(base._machine(), file=out)
+    print(f"wall time, best of {args.repeat}; scale {args.scale:g}; load average {load_before} at start, {base._load()} at end", file=out)
+    (base.print_markdown if args.markdown else base.print_table)(result, out)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.vcs", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best is kept (default 5)")
+    parser.add_argument("--scale", type=float, default=1.0, help="size factor of the project (default 1)")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    strict = _parser().parse_args(argv).strict
+    result = run(argv)
+    return 1 if strict and any(row.verdict == "FAIL" for row in result) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""Matching the notes of two versions of a clip: a multiset keyed by (start, pitch).
+
+Two notes are the same note when they start at the same time (to :data:`POSITION_QUANTUM`
+beats) on the same key; their other properties may differ, which makes the pair a modification
+rather than a removal plus an addition.  Several notes on one key at one time (a doubled note)
+pair up in order of duration.  Everything is numpy over :class:`~dawkit.interchange.NoteList`
+columns: matching two 1,000-note clips costs tens of microseconds.
+
+``note_id`` is not compared: it is the source application's bookkeeping (Live renumbers notes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dawkit.interchange.notes import NoteList
+
+#: Positions are compared on a grid of this many beats (DAWproject stores beats with 6 decimals).
+POSITION_QUANTUM = 1e-5
+
+#: The note properties compared for a modification, with the absolute tolerance of each
+#: (durations in beats, velocities 0-127, probability 0-1): below it, formats' rounding
+#: (DAWproject's 6-decimal normalised velocities) is not a change.
+NOTE_PROPERTIES: dict[str, float] = {
+    "duration": POSITION_QUANTUM,
+    "velocity": 1e-3,
+    "release_velocity": 1e-3,
+    "channel": 0.0,
+    "probability": 1e-6,
+    "velocity_deviation": 1e-3,
+    "muted": 0.0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NoteMatch:
+    """Rows of ``a`` and ``b`` paired up.  ``a_rows[i]`` is the same note as ``b_rows[i]``;
+    ``changed[i]`` says whether its properties differ, and ``fields[name][i]`` which ones
+    (``NOTE_PROPERTIES`` plus ``expressions``).  ``removed`` rows of ``a`` and ``added`` rows of
+    ``b`` have no partner; both are sorted by (start, pitch)."""
+
+    a_rows: np.ndarray
+    b_rows: np.ndarray
+    changed: np.ndarray
+    fields: dict[str, np.ndarray]
+    removed: np.ndarray
+    added: np.ndarray
+
+    @property
+    def is_identity(self) -> bool:
+        """True when nothing was added, removed or changed."""
+        return not (len(self.removed) or len(self.added) or self.changed.any())
+
+
+def position_keys(starts: np.ndarray) -> np.ndarray:
+    """Note starts (beats) as integers on the :data:`POSITION_QUANTUM` grid."""
+    return np.rint(np.asarray(starts) / POSITION_QUANTUM).astype(np.int64)
+
+
+def position_key(start: float) -> int:
+    """One position (beats) on the :data:`POSITION_QUANTUM` grid (like :func:`position_keys`)."""
+    return round(start / POSITION_QUANTUM)
+
+
+def _identical(a: NoteList, b: NoteList) -> bool:
+    return len(a) == len(b) and a == b
+
+
+def match_notes(a: NoteList, b: NoteList) -> NoteMatch:
+    """Pair the notes of ``a`` with those of ``b`` (see the module docstring)."""
+    na, nb = len(a), len(b)
+    if _identical(a, b):
+        rows = np.arange(na)
+        none = np.zeros(na, dtype=bool)
+        empty = np.zeros(0, dtype=np.int64)
+        return NoteMatch(rows, rows, none, {}, empty, empty)
+    ca, cb = a.columns(), b.columns()
+    start = np.concatenate([position_keys(ca["start"]), position_keys(cb["start"])])
+    pitch = np.concatenate([ca["pitch"], cb["pitch"]])
+    side = np.concatenate([np.zeros(na, dtype=np.int8), np.ones(nb, dtype=np.int8)])
+    duration = np.concatenate([ca["duration"], cb["duration"]])
+    order = np.lexsort((duration, side, pitch, start))
+    s, p, is_a = start[order], pitch[order], side[order] == 0
+    n = na + nb
+    first = np.ones(n, dtype=bool)
+    first[1:] = (s[1:] != s[:-1]) | (p[1:] != p[:-1])
+    group = np.cumsum(first) - 1
+    group_start = np.flatnonzero(first)
+    count_a = np.bincount(group, weights=is_a, minlength=len(group_start)).astype(np.int64)
+    count_b = np.bincount(group, minlength=len(group_start)) - count_a
+    pos = np.arange(n) - group_start[group]  # a rows sit first in each group, then b rows
+    g = group
+    a_paired = is_a & (pos < count_b[g])
+    b_paired = ~is_a & (pos - count_a[g] < count_a[g])
+    a_sorted = np.flatnonzero(a_paired)
+    b_sorted = group_start[g[a_sorted]] + count_a[g[a_sorted]] + pos[a_sorted]
+    a_rows = order[a_sorted]
+    b_rows = order[b_sorted] - na
+    fields = _field_changes(a, b, a_rows, b_rows)
+    changed = np.zeros(len(a_rows), dtype=bool)
+    for mask in fields.values():
+        changed |= mask
+    return NoteMatch(
+        a_rows=a_rows,
+        b_rows=b_rows,
+        changed=changed,
+        fields=fields,
+        removed=order[is_a & ~a_paired],
+        added=order[~is_a & ~b_paired] - na,
+    )
+
+
+def _field_changes(a: NoteList, b: NoteList, a_rows: np.ndarray, b_rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Per compared property, which pairs differ (beyond its tolerance)."""
+    out: dict[str, np.ndarray] = {}
+    for name, tolerance in NOTE_PROPERTIES.items():
+        x, y = a.column(name)[a_rows], b.column(name)[b_rows]
+        if tolerance:
+            differ = ~(np.abs(x - y) <= tolerance)
+            if name == "release_velocity":
+                differ &= ~(np.isnan(x) & np.isnan(y))
+        else:
+            differ = x != y
+        if differ.any():
+            out[name] = differ
+    ea, eb = a.expressions, b.expressions
+    if ea or eb:
+        differ = np.fromiter(
+            (ea.get(int(i), []) != eb.get(int(j), []) for i, j in zip(a_rows, b_rows, strict=True)),
+            dtype=bool,
+            count=len(a_rows),
+        )
+        if differ.any():
+            out["expressions"] = differ
+    return out
