@@ -328,10 +328,10 @@ def test_convert_output_format_errors(tmp_path: Path) -> None:
     result = run("convert", source, tmp_path / "x.mid", "--to", "dawproject")
     assert result.exit_code == 2
     assert_one_line_error(result.stderr, "Standard MIDI File", "DAWproject")
-    result = run("convert", source, tmp_path / "x.mid")
+    result = run("convert", source, tmp_path / "x.musicxml")
     assert result.exit_code == 2
     assert_one_line_error(result.stderr, "not supported yet")
-    assert not (tmp_path / "x.mid").exists() and not (tmp_path / "x.dawproject").exists()
+    assert not (tmp_path / "x.musicxml").exists() and not (tmp_path / "x.dawproject").exists()
 
 
 def test_convert_missing_input(tmp_path: Path) -> None:
@@ -456,8 +456,8 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_format_without_reader(tmp_path: Path) -> None:
-    path = tmp_path / "song.mid"
-    path.write_bytes(MIDI_HEADER)
+    path = tmp_path / "song.musicxml"
+    path.write_bytes(b"<score-partwise/>")
     result = run("validate", path)
     assert result.exit_code == 2
     assert_one_line_error(result.stderr, "not supported yet")

@@ -55,8 +55,20 @@ FORMATS: tuple[FormatSpec, ...] = (
         "dawkit.formats.als:read_als",
         "dawkit.formats.als:als_to_bytes",
     ),
-    FormatSpec("midi", "Standard MIDI File", (".mid", ".midi", ".kar", ".rmi"), None, None),
-    FormatSpec("musicxml", "MusicXML", (".musicxml", ".mxl"), None, None),
+    FormatSpec(
+        "midi",
+        "Standard MIDI File",
+        (".mid", ".midi", ".kar", ".rmi"),
+        "dawkit.formats.midi:read_midi",
+        "dawkit.formats.midi:midi_to_bytes",
+    ),
+    FormatSpec(
+        "musicxml",
+        "MusicXML",
+        (".musicxml", ".mxl"),
+        None,
+        None,
+    ),
 )
 BY_NAME: dict[str, FormatSpec] = {spec.name: spec for spec in FORMATS}
 
@@ -120,7 +132,8 @@ def sniff(path: str | os.PathLike[str]) -> str | None:
 
 
 def detect(path: str | os.PathLike[str]) -> FormatSpec:
-    """The format of an existing file: its extension, confirmed by its content."""
+    """The format of an existing file: its extension, confirmed by its content (a ``.xml`` file
+    by its content alone)."""
     named = format_for_extension(path)
     try:
         sniffed = sniff(path)
@@ -152,14 +165,15 @@ def output_format(path: str | os.PathLike[str], format: str | None = None) -> Fo
     return spec
 
 
-def read(path: str | os.PathLike[str], format: str | None = None) -> Project:
-    """Read any supported project file into the canonical model."""
+def read(path: str | os.PathLike[str], format: str | None = None, **options: Any) -> Project:
+    """Read any supported project file into the canonical model.  ``options`` go to the format's
+    reader (``split_channels`` for MIDI, ``expand_repeats`` for MusicXML)."""
     spec = BY_NAME.get(format.lower()) if format else detect(path)
     if spec is None:
         raise UnsupportedFormatError(f"unknown format {format!r}", source=path)
     if spec.reader is None:
         raise UnsupportedFormatError(f"reading {spec.title} is not supported yet", source=path)
-    return _load(spec.reader)(path)
+    return _load(spec.reader)(path, **options)
 
 
 def to_bytes(project: Project, path: str | os.PathLike[str], format: str | None = None, **options: Any) -> tuple[bytes, ConversionReport]:

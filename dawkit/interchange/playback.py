@@ -1,12 +1,13 @@
-"""What an arrangement plays: clips flattened onto the timeline.
+"""What an arrangement plays: a track's clips flattened onto the timeline (beats).
 
-Formats without clips (Standard MIDI Files, MusicXML) hold one stream of notes per track.  To
-write a track there, its arrangement clips are *played*: each clip's content window (from
-``content_start``; around its loop, repeated until the clip ends) is placed at the clip's
-position, notes that cross a window edge are cut there, and muted notes and disabled clips are
-left out.  Linked (alias) clips play the content they share.
+Formats without clips (Standard MIDI Files, MusicXML) hold one stream of notes per track; their
+writers play the arrangement through this module.
 
-Every time here is in beats (quarter notes) on the project timeline.
+A clip plays its content from ``content_start``; with a loop it plays on to the loop end and then
+repeats the loop until the clip's length is filled.  Each stretch of content played is a *pass*
+``(content_from, content_to, offset)``: content time ``t`` in it sounds at beat ``t + offset``.
+Notes are cut at the end of their pass (as DAWs cut them at a clip or loop end); a note or point
+exactly at the end of a clip's last pass is kept (a MIDI file's events at its end-of-track tick).
 """
 
 from __future__ import annotations
@@ -16,156 +17,151 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dawkit.errors import InvalidValueError
-from dawkit.interchange.model import AutomationPoint, Clip, ClipEnvelope, MidiContent, Track
-from dawkit.interchange.notes import NoteList
+from dawkit.interchange.model import (
+    AutomationPoint,
+    Clip,
+    ClipEnvelope,
+    MidiContent,
+    Track,
+)
+from dawkit.interchange.notes import NoteExpression
 
-__all__ = ["MAX_LOOP_PASSES", "PlayedTrack", "Window", "clip_windows", "play_track", "shared_contents"]
+__all__ = ["MAX_PASSES", "RenderedTrack", "content_index", "render_track"]
 
-#: Windows shorter than this (beats) are ignored: a loop of zero length would never end.
-_MIN_WINDOW = 1e-9
-#: The most times a clip loop is played out.
-MAX_LOOP_PASSES = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """A stretch of clip content ``[content_from, content_to)`` played from ``timeline`` on."""
-
-    content_from: float
-    content_to: float
-    timeline: float
-
-    @property
-    def offset(self) -> float:
-        """What to add to a content time to get its timeline time (beats)."""
-        return self.timeline - self.content_from
-
-
-def clip_windows(clip: Clip) -> list[Window]:
-    """The content windows ``clip`` plays, in timeline order: one without a loop, else the lead-in
-    up to the loop end, then the loop body again and again until the clip's length is used up.
-
-    Raises :class:`InvalidValueError` for a loop that would repeat more than ``MAX_LOOP_PASSES``
-    times (a damaged or hostile file; nothing real loops a million times)."""
-    start, remaining, loop = clip.content_start, clip.length, clip.loop
-    if loop is None or loop.end - loop.start < _MIN_WINDOW or start >= loop.end:
-        end = start + remaining
-        if loop is None and clip.content_end is not None:
-            end = min(end, clip.content_end)
-        return [Window(start, end, clip.start)] if end - start > _MIN_WINDOW else []
-    passes = (remaining - (loop.end - start)) / (loop.end - loop.start)
-    if passes > MAX_LOOP_PASSES:
-        raise InvalidValueError(
-            f"clip {clip.name or ''!r} loops {passes:.3g} times (beats {loop.start:g}-{loop.end:g} over "
-            f"{clip.length:g} beats); at most {MAX_LOOP_PASSES} passes are played"
-        )
-    windows: list[Window] = []
-    timeline, position = clip.start, start
-    while remaining > _MIN_WINDOW:
-        end = min(loop.end, position + remaining)
-        windows.append(Window(position, end, timeline))
-        timeline += end - position
-        remaining -= end - position
-        position = loop.start
-    return windows
+#: The most passes a clip's loop is played out (a loop of 1e-9 beats over a long clip must not
+#: run forever; nothing real loops this often).
+MAX_PASSES = 100_000
 
 
 @dataclass
-class PlayedTrack:
-    """A track's arrangement as one stream: notes and controller envelopes in timeline beats,
-    plus what could not be played (for the writer's report)."""
+class RenderedTrack:
+    """Notes (columns, beats on the timeline) and envelopes of one track."""
 
-    notes: NoteList
-    envelopes: list[ClipEnvelope] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-
-def _content(clip: Clip, shared: dict[str, MidiContent]) -> MidiContent | None:
-    if clip.content is not None:
-        return clip.content if isinstance(clip.content, MidiContent) else None
-    return shared.get(clip.alias_of) if clip.alias_of is not None else None
-
-
-def _play_notes(notes: NoteList, windows: list[Window]) -> list[NoteList]:
-    columns = notes.columns()
-    start, duration = columns["start"], columns["duration"]
-    played: list[NoteList] = []
-    for window in windows:
-        inside = (start >= window.content_from) & (start < window.content_to) & ~columns["muted"]
-        rows = np.flatnonzero(inside)
-        if not len(rows):
-            continue
-        part = notes.take(rows)
-        cols = dict(part.columns())
-        cols["start"] = cols["start"] + window.offset
-        cols["duration"] = np.minimum(cols["duration"], window.content_to - part.column("start"))
-        played.append(NoteList.from_columns(cols, part.expressions))
-    return played
+    start: np.ndarray
+    end: np.ndarray
+    pitch: np.ndarray
+    velocity: np.ndarray
+    release: np.ndarray
+    channel: np.ndarray
+    muted: np.ndarray
+    expressions: dict[int, list[NoteExpression]]
+    #: (kind, controller, channel) -> points on the timeline, in time order.
+    envelopes: dict[tuple[str, int | None, int | None], list[AutomationPoint]] = field(default_factory=dict)
+    end_beat: float = 0.0
+    exact: bool = False  # one clip at beat 0 playing its content once: rows are the content's rows
+    content_extras: dict[str, object] = field(default_factory=dict)  # that content's extras (exact only)
+    other_lost: list[str] = field(default_factory=list)
 
 
-def _play_envelope(envelope: ClipEnvelope, windows: list[Window]) -> list[AutomationPoint]:
-    points: list[AutomationPoint] = []
-    for window in windows:
-        for point in envelope.points:
-            if window.content_from <= point.time < window.content_to:
-                points.append(point.model_copy(update={"time": point.time + window.offset}))
-    return points
-
-
-def play_track(track: Track, shared: dict[str, MidiContent] | None = None) -> PlayedTrack:
-    """The notes and envelopes ``track``'s arrangement clips play, on the timeline, in start order.
-
-    ``shared`` maps content ids to contents for linked clips (see :func:`shared_contents`);
-    clips that are disabled, hold audio, or link to unknown content are listed in ``skipped``.
-    """
-    shared = shared or {}
-    parts: list[NoteList] = []
-    envelopes: dict[tuple[str, int | None, int | None], ClipEnvelope] = {}
-    skipped: list[str] = []
-    for index, clip in enumerate(track.clips):
-        label = f"clip {clip.name!r}" if clip.name else f"clip {index + 1}"
-        content = _content(clip, shared)
-        if content is None:
-            if clip.content is not None or clip.alias_of is not None:
-                skipped.append(f"{label}: no MIDI content to play")
-            continue
-        if not clip.enabled:
-            skipped.append(f"{label}: disabled")
-            continue
-        windows = clip_windows(clip)
-        parts.extend(_play_notes(content.notes, windows))
-        for envelope in content.envelopes:
-            key = (envelope.kind, envelope.controller, envelope.channel)
-            target = envelopes.setdefault(key, envelope.model_copy(update={"points": []}))
-            target.points.extend(_play_envelope(envelope, windows))
-    notes = _concat(parts)
-    for envelope in envelopes.values():
-        envelope.points.sort(key=lambda point: point.time)
-    return PlayedTrack(notes=notes, envelopes=list(envelopes.values()), skipped=skipped)
-
-
-def _concat(parts: list[NoteList]) -> NoteList:
-    if not parts:
-        return NoteList()
-    columns = {name: np.concatenate([part.column(name) for part in parts]) for name in parts[0].columns()}
-    expressions: dict[int, list] = {}
-    base = 0
-    for part in parts:
-        expressions.update({base + row: list(items) for row, items in part.expressions.items()})
-        base += len(part)
-    notes = NoteList.from_columns(columns, expressions, copy=False)
-    # Stable: notes that start together keep their clip order (a format may care, e.g. SMF).
-    return notes.take(np.argsort(notes.column("start"), kind="stable"))
-
-
-def shared_contents(tracks: list[Track]) -> dict[str, MidiContent]:
-    """Every MIDI content with an id in ``tracks`` (and their children), for linked clips."""
+def content_index(tracks: list[Track]) -> dict[str, MidiContent]:
+    """Every MIDI content with an id, for alias clips."""
     found: dict[str, MidiContent] = {}
-    stack = list(tracks)
-    while stack:
-        track = stack.pop()
-        stack.extend(track.children)
+    for track in tracks:
         for clip in [*track.clips, *(slot.clip for slot in track.slots if slot.clip is not None)]:
-            if isinstance(clip.content, MidiContent) and clip.content.id is not None:
-                found[clip.content.id] = clip.content
+            content = clip.content
+            if isinstance(content, MidiContent) and content.id:
+                found[content.id] = content
     return found
+
+
+def _passes(clip: Clip) -> list[tuple[float, float, float]]:
+    start, length = clip.start, max(clip.length, 0.0)
+    cs = clip.content_start
+    loop = clip.loop
+    if loop is None or loop.end <= loop.start:
+        stop = cs + length if clip.content_end is None else min(cs + length, clip.content_end)
+        return [(cs, stop, start - cs)]
+    passes: list[tuple[float, float, float]] = []
+    played, position = 0.0, cs
+    while played < length:
+        if len(passes) == MAX_PASSES:
+            raise InvalidValueError(
+                f"clip {clip.name or ''!r} at beat {clip.start:g} loops more than {MAX_PASSES} times "
+                f"(loop {loop.start:g}-{loop.end:g} over {clip.length:g} beats); refusing to play it out"
+            )
+        stop = loop.end if position < loop.end else position + (length - played)
+        stop = min(stop, position + (length - played))
+        passes.append((position, stop, start + played - position))
+        played += stop - position
+        position = loop.start
+    return passes
+
+
+def render_track(track: Track, contents: dict[str, MidiContent]) -> RenderedTrack:
+    """The track's MIDI clips on the timeline."""
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("start", "end", "pitch", "velocity", "release", "channel", "muted")}
+    expressions: dict[int, list[NoteExpression]] = {}
+    envelopes: dict[tuple[str, int | None, int | None], list[AutomationPoint]] = {}
+    count = 0
+    end_beat = 0.0
+    content_extras: dict[str, object] = {}
+    clips = [c for c in track.clips if c.enabled]
+    exact = len(clips) == 1 and clips[0].start == 0 and clips[0].content_start == 0 and clips[0].loop is None
+    for clip in clips:
+        content = clip.content if clip.content is not None else contents.get(clip.alias_of or "")
+        end_beat = max(end_beat, clip.start + clip.length)
+        if not isinstance(content, MidiContent):
+            continue
+        if exact:
+            content_extras = content.extras
+        notes = content.notes
+        c = notes.columns()
+        n_start, n_end = c["start"], c["start"] + c["duration"]
+        passes = _passes(clip)
+        for i, (lo, hi, offset) in enumerate(passes):
+            last = i == len(passes) - 1
+            inside = (n_start >= lo) & ((n_start <= hi) if last else (n_start < hi))
+            rows = np.flatnonzero(inside)
+            cols["start"].append(n_start[rows] + offset)
+            cols["end"].append(np.minimum(n_end[rows], hi) + offset)
+            for name, column in (("pitch", "pitch"), ("velocity", "velocity"), ("release", "release_velocity"), ("channel", "channel"), ("muted", "muted")):
+                cols[name].append(c[column][rows])
+            note_expressions = notes.expressions
+            for k, row in enumerate(rows.tolist()):
+                if row in note_expressions:
+                    expressions[count + k] = note_expressions[row]
+            count += len(rows)
+            for envelope in content.envelopes:
+                _render_envelope(envelope, lo, hi, offset, last, envelopes)
+    def cat(name: str, dtype: type) -> np.ndarray:
+        return np.concatenate(cols[name]).astype(dtype) if cols[name] else np.zeros(0, dtype=dtype)
+
+    return RenderedTrack(
+        start=cat("start", np.float64),
+        end=cat("end", np.float64),
+        pitch=cat("pitch", np.int64),
+        velocity=cat("velocity", np.float64),
+        release=cat("release", np.float64),
+        channel=cat("channel", np.int64),
+        muted=cat("muted", np.bool_),
+        expressions=expressions,
+        envelopes=envelopes,
+        end_beat=end_beat,
+        exact=exact,
+        content_extras=content_extras,
+    )
+
+
+def _render_envelope(
+    envelope: ClipEnvelope,
+    lo: float,
+    hi: float,
+    offset: float,
+    last: bool,
+    out: dict[tuple[str, int | None, int | None], list[AutomationPoint]],
+) -> None:
+    points = out.setdefault((envelope.kind, envelope.controller, envelope.channel), [])
+    held: AutomationPoint | None = None
+    for point in envelope.points:
+        t = point.time
+        if t < lo:
+            held = point
+            continue
+        if t > hi or (t == hi and not last):
+            break
+        if held is not None and t > lo:  # the value in force where the pass begins
+            points.append(AutomationPoint.model_construct(time=lo + offset, value=held.value, interpolation="hold"))
+        held = None
+        points.append(point if offset == 0 else AutomationPoint.model_construct(time=t + offset, value=point.value, interpolation=point.interpolation))
+    if held is not None:
+        points.append(AutomationPoint.model_construct(time=lo + offset, value=held.value, interpolation="hold"))
