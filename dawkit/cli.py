@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from dawkit.errors import DawkitError, FormatMismatchError, OutputError, UnsupportedFormatError
+from dawkit.errors import (
+    DawkitError,
+    FormatMismatchError,
+    OutputError,
+    UnsupportedFormatError,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from rich.console import Console

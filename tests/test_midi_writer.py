@@ -12,7 +12,6 @@ from midi_corpus import our_events
 from dawkit.formats.dawproject import read_dawproject
 from dawkit.formats.midi import midi_from_bytes, midi_to_bytes
 from dawkit.formats.midi.chunks import split_chunks
-from dawkit.interchange.playback import content_index, render_track
 from dawkit.interchange.model import (
     AutomationPoint,
     Clip,
@@ -22,6 +21,7 @@ from dawkit.interchange.model import (
     Track,
 )
 from dawkit.interchange.notes import ExpressionPoint, Note, NoteExpression, NoteList
+from dawkit.interchange.playback import content_index, render_track
 from dawkit.interchange.timemap import (
     TempoMap,
     TempoPoint,

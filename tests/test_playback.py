@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from dawkit.errors import InvalidValueError
-from dawkit.interchange import AutomationPoint, Clip, ClipEnvelope, ClipLoop, MidiContent, Note, NoteList, Track
+from dawkit.interchange import (
+    AutomationPoint,
+    Clip,
+    ClipEnvelope,
+    ClipLoop,
+    MidiContent,
+    Note,
+    NoteList,
+    Track,
+)
 from dawkit.interchange.playback import content_index, render_track
 
 

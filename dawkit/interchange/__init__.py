@@ -30,7 +30,12 @@ from dawkit.interchange.model import (
 )
 from dawkit.interchange.notes import ExpressionPoint, Note, NoteExpression, NoteList
 from dawkit.interchange.report import ConversionReport, Loss
-from dawkit.interchange.timemap import TempoMap, TempoPoint, TimeSignatureChange, TimeSignatureMap
+from dawkit.interchange.timemap import (
+    TempoMap,
+    TempoPoint,
+    TimeSignatureChange,
+    TimeSignatureMap,
+)
 
 __all__ = [
     "Application",
@@ -49,8 +54,8 @@ __all__ = [
     "DeviceState",
     "ExpressionPoint",
     "KeySignature",
-    "Loss",
     "LoopRegion",
+    "Loss",
     "Marker",
     "Metadata",
     "MidiContent",

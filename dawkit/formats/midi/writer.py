@@ -37,7 +37,6 @@ from dawkit.formats.midi.layout import (
     merge_canonical,
     merge_recorded,
 )
-from dawkit.interchange.playback import RenderedTrack, content_index, render_track
 from dawkit.formats.midi.tables import (
     DEFAULT_PPQ,
     DEFAULT_RELEASE,
@@ -57,6 +56,7 @@ from dawkit.formats.midi.timebase import beats_to_ticks
 from dawkit.formats.midi.tokenizer import encode_vlq
 from dawkit.interchange.extras import report_foreign_extras
 from dawkit.interchange.model import AutomationPoint, Project, Track
+from dawkit.interchange.playback import RenderedTrack, content_index, render_track
 from dawkit.interchange.report import ConversionReport
 
 __all__ = ["midi_to_bytes"]
