@@ -683,6 +683,24 @@ def validate(
 
 
 # --------------------------------------------------------------------------------------------
+# commands that live in their own modules (they import this module's helpers, so they are
+# registered once everything above exists)
+
+
+def _register_commands() -> None:
+    from dawkit.cli_git import git_app, hook_pre_commit, textconv
+    from dawkit.cli_loudness import loudness
+
+    app.command(name="loudness")(_guard(loudness))
+    app.add_typer(git_app, name="git")
+    app.command("textconv")(textconv)
+    app.command("hook-pre-commit")(hook_pre_commit)
+
+
+_register_commands()
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def main() -> None:

@@ -1,0 +1,128 @@
+"""Project files at git revisions: find the repository, read a file as committed or as staged.
+
+Readers take paths, so a blob is written to a temporary file with the file's own name (its
+extension selects the format); errors name it ``REV:path`` instead of the temporary path.  Used by
+``dawkit diff REV1 REV2 -- FILE``, ``dawkit log FILE``, ``dawkit restore --from REV`` and the
+pre-commit hook (which must check what is staged, not what is in the work tree).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from dawkit.errors import DawkitError
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    import git
+
+    from dawkit.interchange.model import Project
+
+__all__ = ["INDEX", "blob_bytes", "file_history", "open_repo", "read_at", "repo_path", "revision_file", "temporary_root"]
+
+#: The revision name for the staged version of a file (git's ``:path`` syntax).
+INDEX = ":"
+
+
+def open_repo(path: str | os.PathLike[str] = ".") -> git.Repo:
+    """The git repository whose work tree contains ``path`` (a file or folder)."""
+    import git
+
+    start = Path(path)
+    folder = start if start.is_dir() else start.parent
+    try:
+        return git.Repo(folder if str(folder) else ".", search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise DawkitError("not inside a git work tree", source=path) from None
+
+
+def repo_path(repo: git.Repo, file: str | os.PathLike[str]) -> str:
+    """``file`` (absolute, or relative to the current folder) as git names it: relative to the
+    work tree root, with ``/`` separators."""
+    root = Path(repo.working_tree_dir or ".").resolve()
+    full = Path(os.path.abspath(file))
+    resolved = full.parent.resolve() / full.name  # keep the name even if it is a symlink
+    try:
+        return PurePosixPath(resolved.relative_to(root)).as_posix()
+    except ValueError:
+        raise DawkitError(f"is outside the work tree {str(root)!r}", source=file) from None
+
+
+def blob_bytes(repo: git.Repo, rev: str, path: str) -> bytes:
+    """The content of ``path`` (repository-relative) at commit-ish ``rev``, or staged with :data:`INDEX`.
+
+    The staged version is read with ``git cat-file`` so that git's ``GIT_INDEX_FILE`` is honoured:
+    during ``git commit -a`` or ``git commit FILE`` hooks see a temporary index.
+    """
+    import git
+
+    label = _label(rev, path)
+    if rev == INDEX:
+        try:
+            data: bytes = repo.git.cat_file(
+                "blob", f":{path}", stdout_as_string=False, strip_newline_in_stdout=False
+            )
+        except git.GitCommandError:
+            raise DawkitError("not in the index (is the file staged?)", source=label) from None
+        return data
+    try:
+        commit = repo.commit(rev)
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise DawkitError(f"unknown revision {rev!r}", source=path) from None
+    try:
+        blob = commit.tree / path
+    except KeyError:
+        raise DawkitError(f"no such file in commit {commit.hexsha[:12]}", source=label) from None
+    if blob.type != "blob":
+        raise DawkitError(f"is a {blob.type}, not a file", source=label)
+    data = blob.data_stream.read()
+    return data
+
+
+@contextmanager
+def revision_file(repo: git.Repo, rev: str, path: str) -> Iterator[Path]:
+    """A temporary copy of ``path`` at ``rev`` (see :func:`blob_bytes`), deleted when the block ends.
+
+    The copy sits at ``path`` inside a temporary folder (``/tmp/dawkit-rev-XXXX/songs/a.als``), so
+    media paths a reader resolves against the file's folder keep their place relative to the
+    repository root (see :func:`temporary_root`).
+    """
+    data = blob_bytes(repo, rev, path)
+    with tempfile.TemporaryDirectory(prefix="dawkit-rev-") as folder:
+        target = Path(folder, *PurePosixPath(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        try:
+            yield target
+        except DawkitError as exc:
+            if exc.source is not None and Path(exc.source) == target:
+                exc.source = _label(rev, path)
+            raise
+
+
+def temporary_root(file: Path, path: str) -> Path:
+    """The folder that stands for the repository root of a :func:`revision_file` copy."""
+    return file.parents[len(PurePosixPath(path).parts) - 1]
+
+
+def read_at(repo: git.Repo, rev: str, path: str) -> Project:
+    """Read ``path`` as it is at ``rev`` (or staged, with :data:`INDEX`) into the canonical model."""
+    from dawkit import formats
+
+    with revision_file(repo, rev, path) as file:
+        return formats.read(file)
+
+
+def file_history(repo: git.Repo, path: str, *, max_count: int | None = None) -> list[git.Commit]:
+    """The commits that changed ``path``, newest first (``git log -- path``; renames not followed)."""
+    if not repo.head.is_valid():
+        return []  # a repository without commits yet
+    return list(repo.iter_commits(paths=path, max_count=max_count))
+
+
+def _label(rev: str, path: str) -> str:
+    return f"{rev}:{path}" if rev != INDEX else f":{path} (staged)"
