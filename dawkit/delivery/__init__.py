@@ -1,0 +1,25 @@
+"""Delivery: naming conventions for stems, bounces and project versions."""
+
+from __future__ import annotations
+
+from dawkit.delivery.naming import (
+    PROJECT_TEMPLATE,
+    STEM_TEMPLATE,
+    NameFields,
+    NamingPolicy,
+    Namer,
+    render_name,
+    safe_field,
+    version_label,
+)
+
+__all__ = [
+    "PROJECT_TEMPLATE",
+    "STEM_TEMPLATE",
+    "NameFields",
+    "Namer",
+    "NamingPolicy",
+    "render_name",
+    "safe_field",
+    "version_label",
+]
