@@ -9,7 +9,8 @@ Rows (targets from issue 5, part 5):
 
 * diff, models in memory: ``diff(a, b)``; target 0.3 s (the row's ratio is against 0.3 s);
 * diff end to end: read both files + diff vs reading one file; target 1.5x;
-* informative: reading one file, and the text rendering of the diff.
+* informative: reading one file, and the text rendering of the diff;
+* the three-way merge (:mod:`benchmarks.vcs_merge`): target 1 s.
 
 :data:`EXTRA_ROWS` is the hook for further versioning rows (the three-way merge): functions
 ``(a, b, paths, repeat) -> list[Row]`` appended to the table.
@@ -29,6 +30,7 @@ import numpy as np
 from benchmarks import run as base
 from benchmarks.generate import make_project
 from benchmarks.run import Row, best_of
+from benchmarks.vcs_merge import merge_rows
 from dawkit.interchange import Project
 
 DIFF = "diff, models in memory (dawkit.vcs.diff)"
@@ -39,7 +41,7 @@ MEMORY_TARGET_SECONDS = 0.3
 DISK_TARGET_RATIO = 1.5
 
 #: More rows (the merge benchmark adds its own): ``fn(a, b, paths, repeat) -> list[Row]``.
-EXTRA_ROWS: list[Callable[[Project, Project, tuple[Path, Path], int], list[Row]]] = []
+EXTRA_ROWS: list[Callable[[Project, Project, tuple[Path, Path], int], list[Row]]] = [merge_rows]
 
 
 def edited(project: Project, fraction: float = 0.01, seed: int = 1) -> Project:

@@ -690,11 +690,13 @@ def validate(
 def _register_commands() -> None:
     from dawkit.cli_git import git_app, hook_pre_commit, textconv
     from dawkit.cli_loudness import loudness
+    from dawkit.cli_merge import merge_driver
 
     app.command(name="loudness")(_guard(loudness))
     app.add_typer(git_app, name="git")
     app.command("textconv")(textconv)
     app.command("hook-pre-commit")(hook_pre_commit)
+    app.command("merge-driver", hidden=True)(merge_driver)
 
 
 _register_commands()

@@ -50,16 +50,22 @@ class FieldSpec:
     key: Callable[[Any], Any] | None = None
 
 
-def attr(name: str) -> Callable[[Any], Any]:
-    """A getter for a dotted attribute path (``file.path``)."""
-    parts = name.split(".")
+@dataclass(frozen=True, slots=True)
+class Attr:
+    """A getter for a dotted attribute path (``file.path``); the merge sets values through
+    ``path`` too."""
 
-    def get(obj: Any) -> Any:
-        for part in parts:
+    path: str
+
+    def __call__(self, obj: Any) -> Any:
+        for part in self.path.split("."):
             obj = getattr(obj, part)
         return obj
 
-    return get
+
+def attr(name: str) -> Attr:
+    """A getter for a dotted attribute path (``file.path``)."""
+    return Attr(name)
 
 
 def _hash(data: bytes | None) -> str | None:
@@ -109,6 +115,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def equal(spec: FieldSpec, a: Any, b: Any) -> bool:
+    """Whether ``spec``'s field reads the same on ``a`` and ``b`` (by its ``key`` when both have one)."""
+    keys = (None, None) if spec.key is None else (spec.key(a), spec.key(b))
+    return same(*keys) if None not in keys else same(spec.get(a), spec.get(b), spec.tolerance)
+
+
 def compare(
     kind: str, specs: Sequence[FieldSpec], a: Any, b: Any, sig_a: TimeSignatureMap, sig_b: TimeSignatureMap
 ) -> list[Change]:
@@ -116,8 +128,7 @@ def compare(
     out = []
     for spec in specs:
         old, new = spec.get(a), spec.get(b)
-        keys = (None, None) if spec.key is None else (spec.key(a), spec.key(b))
-        if same(*keys) if None not in keys else same(old, new, spec.tolerance):
+        if equal(spec, a, b):
             continue
         if spec.timeline:  # each side's position in its own bars
             shown = u.shown_pair(lambda v, d, first=old: u.position(sig_a if v is first else sig_b, v, d), old, new, spec.digits)

@@ -17,7 +17,7 @@ from dawkit.vcs.diff_fields import jsonable
 from dawkit.vcs.diff_model import Change, NoteChanges
 
 #: How a changed note property reads in a line: its word and how its value shows.
-_PROPERTY_SHOW: dict[str, tuple[str, u.Show]] = {
+PROPERTY_SHOW: dict[str, tuple[str, u.Show]] = {
     "duration": ("length", u.beats),
     "velocity": ("velocity", u.number),
     "release_velocity": ("release velocity", lambda v, d: "none" if v is None else u.number(v, d)),
@@ -47,7 +47,7 @@ def note_summary(nc: NoteChanges) -> list[Change]:
     changed = np.flatnonzero(m.changed)
     if len(changed):
         where = u.bar_ranges(_bars(nc.b, m.b_rows[changed], nc.offset_b, nc.sig_b))
-        fields = ", ".join(_PROPERTY_SHOW[name][0] for name in m.fields)
+        fields = ", ".join(PROPERTY_SHOW[name][0] for name in m.fields)
         out.append(Change("modify", "notes", "notes", f"{u.count(len(changed), 'note')} changed in {where} ({fields})", None, len(changed)))
     return out
 
@@ -74,7 +74,7 @@ def note_details(nc: NoteChanges) -> list[Change]:
         parts = []
         for name, mask in m.fields.items():
             if mask[k]:
-                word, show = _PROPERTY_SHOW[name]
+                word, show = PROPERTY_SHOW[name]
                 a, b = u.shown_pair(show, getattr(old, name), getattr(new, name), 3)
                 parts.append(f"{word} {a} -> {b}")
         where = f"note {u.note_name(new.pitch)} at {u.position(nc.sig_b, new.start + nc.offset_b)}"

@@ -304,12 +304,14 @@ def match_parameters(a: Sequence[Parameter], b: Sequence[Parameter]) -> list[Pai
     return match_lists(a, b, [lambda _, p: p.id, lambda _, p: ("name", p.name) if p.name else None])
 
 
-def match_sends(a: Sequence[Send], b: Sequence[Send], track_ids: dict[str, str]) -> list[Pair[Send]]:
+def match_sends(a: Sequence[Send], b: Sequence[Send], track_ids: dict[str, str], *, audible: bool = True) -> list[Pair[Send]]:
     """A channel's audible sends, by their return track (through ``track_ids``: a id -> b id).
     Silent (-inf dB) sends are left out: they sound like none, and Live lists a send to every
-    return on every track while other formats list only the sends in use."""
-    a = [s for s in a if s.level_db != -math.inf]
-    b = [s for s in b if s.level_db != -math.inf]
+    return on every track while other formats list only the sends in use.  ``audible=False``
+    pairs every send (the merge keeps silent sends as they are)."""
+    if audible:
+        a = [s for s in a if s.level_db != -math.inf]
+        b = [s for s in b if s.level_db != -math.inf]
     return match_lists(a, b, [(lambda _, s: track_ids.get(s.target, "?" + s.target), lambda _, s: s.target)])
 
 
