@@ -486,12 +486,13 @@ def _ratio(row: Row) -> str:
         return ""
     text = f"{r:.2f}x" if r >= 0.1 else f"{r:.3f}x"
     if r < 1:
-        text += f" ({1 / r:,.0f}x less)" if row.unit == "MB" else f" ({1 / r:,.0f}x faster)"
+        times = f"{1 / r:,.1f}" if 1 / r < 10 else f"{1 / r:,.0f}"
+        text += f" ({times}x less)" if row.unit == "MB" else f" ({times}x faster)"
     return text
 
 
 def _cells(row: Row) -> list[str]:
-    target = f"<= {row.target:g}x" if row.target is not None else ""
+    target = f"<= {row.target:.3g}x" if row.target is not None else ""
     return [row.label, _fmt(row.ours, row.unit), _fmt(row.baseline, row.unit), row.baseline_label, _ratio(row), target, row.verdict]
 
 

@@ -346,9 +346,32 @@ def _read_warnings(spec: FormatSpec, project: Project) -> list[str]:
     return [str(warning) for warning in found] if isinstance(found, list) else []
 
 
+def _midi_version(extras: dict[str, Any]) -> str | None:
+    division = extras.get("division")
+    if not isinstance(division, dict):
+        return None
+    if "smpte" in division:
+        fps, ticks = division["smpte"]
+        timing = f"SMPTE {fps} fps x {ticks} ticks per frame"
+    else:
+        timing = f"{division.get('ppq')} ticks per quarter"
+    return f"SMF format {extras.get('format')}, {timing}"
+
+
+#: How each format's reader records the file-format version (Live's ``MinorVersion``, an SMF's
+#: format and division, MusicXML's version attribute).
+_VERSIONS: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "als": lambda extras: extras.get("version") or None,
+    "midi": _midi_version,
+    "musicxml": lambda extras: f"MusicXML {extras['version']}" if extras.get("version") else None,
+}
+
+
 def _format_version(spec: FormatSpec, project: Project) -> str | None:
-    """The file-format version the reader recorded, if it did (Live's ``MinorVersion``)."""
-    found = project.extras.get(spec.name, {}).get("version")
+    """The file-format version the reader recorded, if it did."""
+    extras = project.extras.get(spec.name)
+    describe = _VERSIONS.get(spec.name)
+    found = describe(extras) if describe is not None and isinstance(extras, dict) else None
     return found if isinstance(found, str) else None
 
 

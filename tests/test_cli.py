@@ -537,3 +537,16 @@ def test_process_convert_and_info(tmp_path: Path) -> None:
     done = run_process("convert", out, out, cwd=tmp_path)
     assert done.returncode == 2
     assert_one_line_error(done.stderr, "refusing to overwrite the input; use --force")
+
+
+def test_info_shows_the_smf_format_and_the_readers_warnings(tmp_path: Path) -> None:
+    track = bytes([0x00, 0x90, 60, 100, 0x83, 0x60, 0xFF, 0x2F, 0x00])  # a note-on never released
+    path = tmp_path / "hanging.mid"
+    path.write_bytes(b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0" + b"MTrk" + len(track).to_bytes(4, "big") + track)
+    result = run("info", path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["format_version"] == "SMF format 0, 480 ticks per quarter"
+    assert data["warnings"] == ["track 1: 1 note(s) never released, closed at the end of the track (tick 480); first: key 60 at tick 0"]
+    text = run("info", path).stdout
+    assert "1 read warning:" in text and "never released" in text
