@@ -24,12 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from dawkit.errors import (
-    DawkitError,
-    FormatMismatchError,
-    OutputError,
-    UnsupportedFormatError,
-)
+from dawkit.errors import DawkitError, FormatMismatchError, OutputError
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from rich.console import Console
@@ -598,8 +593,6 @@ def convert(
     from dawkit import formats
 
     spec = formats.output_format(target, to)
-    if spec.to_bytes is None:  # fail before the (possibly long) read
-        raise UnsupportedFormatError(f"writing {spec.title} is not supported yet", source=target)
     named = formats.format_for_extension(target)
     if to is not None and named is not None and named.name != spec.name:
         raise FormatMismatchError(

@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dawkit.errors import FormatMismatchError, LossError, UnsupportedFormatError, read_error
+from dawkit.errors import (
+    FormatMismatchError,
+    LossError,
+    UnsupportedFormatError,
+    read_error,
+)
 from dawkit.interchange.model import Project
 from dawkit.interchange.report import ConversionReport
 
@@ -30,14 +35,14 @@ _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*)")
 @dataclass(frozen=True)
 class FormatSpec:
     """One file format.  ``reader`` and ``to_bytes`` are ``"module:function"`` names:
-    ``reader(path) -> Project``; ``to_bytes(project, *, target, base_dir, **options) ->
-    (bytes, ConversionReport)``.  None means dawkit cannot do that yet."""
+    ``reader(path, **options) -> Project``; ``to_bytes(project, *, target, base_dir, **options) ->
+    (bytes, ConversionReport)``."""
 
     name: str
     title: str
     extensions: tuple[str, ...]
-    reader: str | None
-    to_bytes: str | None
+    reader: str
+    to_bytes: str
 
 
 FORMATS: tuple[FormatSpec, ...] = (
@@ -66,8 +71,8 @@ FORMATS: tuple[FormatSpec, ...] = (
         "musicxml",
         "MusicXML",
         (".musicxml", ".mxl"),
-        None,
-        None,
+        "dawkit.formats.musicxml:read_musicxml",
+        "dawkit.formats.musicxml:musicxml_to_bytes",
     ),
 )
 BY_NAME: dict[str, FormatSpec] = {spec.name: spec for spec in FORMATS}
@@ -171,16 +176,12 @@ def read(path: str | os.PathLike[str], format: str | None = None, **options: Any
     spec = BY_NAME.get(format.lower()) if format else detect(path)
     if spec is None:
         raise UnsupportedFormatError(f"unknown format {format!r}", source=path)
-    if spec.reader is None:
-        raise UnsupportedFormatError(f"reading {spec.title} is not supported yet", source=path)
     return _load(spec.reader)(path, **options)
 
 
 def to_bytes(project: Project, path: str | os.PathLike[str], format: str | None = None, **options: Any) -> tuple[bytes, ConversionReport]:
     """Serialise ``project`` for ``path`` without writing it: the bytes and the report."""
     spec = output_format(path, format)
-    if spec.to_bytes is None:
-        raise UnsupportedFormatError(f"writing {spec.title} is not supported yet", source=path)
     target = Path(path)
     return _load(spec.to_bytes)(project, target=str(target), base_dir=target.parent.resolve(), **options)
 
