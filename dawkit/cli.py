@@ -10,20 +10,25 @@ heavy (the format registry, lxml, numpy, pydantic, rich) is imported inside the 
 
 from __future__ import annotations
 
-import functools
-import importlib
-import io
-import json
 import math
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dawkit.cli_support import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    _console,
+    _esc,
+    _guard,
+    _plural,
+    _print_json,
+    _state,
+    _status,
+)
 from dawkit.errors import DawkitError, FormatMismatchError, OutputError
 
 if TYPE_CHECKING:  # pragma: no cover - types only
@@ -36,12 +41,6 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 
 __all__ = ["app", "main"]
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_ERROR = 2
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 app = typer.Typer(
     name="dawkit",
     help="Convert, inspect and validate music project files (DAWproject, Ableton Live, MIDI, MusicXML).",
@@ -50,114 +49,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-# Set by the app callback on every invocation (so repeated in-process runs do not leak it).
-_state: dict[str, bool] = {"debug": False}
-
-
-# --------------------------------------------------------------------------------------------
-# error handling
-
-
-def _passthrough() -> tuple[type[BaseException], ...]:
-    """Exceptions typer/click handle themselves (exit requests, usage errors)."""
-    kinds: list[type[BaseException]] = [typer.Exit, typer.Abort]
-    base = getattr(typer, "TyperException", None)
-    if base is None:  # pragma: no cover - older typer re-exports click's exceptions
-        import click
-
-        base = click.ClickException
-    kinds.append(base)
-    return tuple(kinds)
-
-
-def _stderr(line: str) -> None:
-    sys.stderr.write(line.rstrip("\n") + "\n")
-    sys.stderr.flush()
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _fail(exc: BaseException, message: str) -> typer.Exit:
-    if _state["debug"]:
-        import traceback
-
-        traceback.print_exception(exc, file=sys.stderr)
-    _stderr(message)
-    return typer.Exit(EXIT_ERROR)
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        pass
-
-
-def _guard(func: F) -> F:
-    """Turn exceptions into one stderr line and exit code 2 (plus the traceback with --debug)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except _passthrough():
-            raise
-        except DawkitError as exc:
-            raise _fail(exc, f"error: {_one_line(str(exc))}") from None
-        except KeyboardInterrupt:
-            _stderr("interrupted")
-            raise typer.Exit(130) from None
-        except BrokenPipeError:  # `dawkit info X | head`: the reader went away; stop quietly
-            _silence_stdout()
-            raise typer.Exit(EXIT_ERROR) from None
-        except Exception as exc:  # a bug: still one line, but say how to see more
-            detail = _one_line(str(exc))
-            name = type(exc).__name__
-            message = f"internal error: {name}: {detail}" if detail else f"internal error: {name}"
-            if not _state["debug"]:
-                message += " (rerun with --debug for the traceback)"
-            raise _fail(exc, message) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-# --------------------------------------------------------------------------------------------
-# output helpers
-
-
-def _console(*, stderr: bool = False) -> Console:
-    from rich.console import Console
-
-    # soft_wrap: one record per line even when longer than the terminal (or 80 columns in a pipe).
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def _print_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-    sys.stdout.flush()
-
-
-@contextmanager
-def _status(message: str) -> Iterator[None]:
-    """A spinner on stderr while long work runs, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield
-        return
-    console = _console(stderr=True)
-    with console.status(message, spinner="dots"):
-        yield
-
-
-def _esc(text: object) -> str:
-    from rich.markup import escape
-
-    return escape(str(text))
-
 
 def _num(value: float, digits: int = 3) -> float | int:
     """A JSON-friendly number: rounded, integral values as int."""
@@ -170,10 +61,6 @@ def _num(value: float, digits: int = 3) -> float | int:
 def _fmt(value: float) -> str:
     number = _num(value)
     return f"{number:g}" if isinstance(number, float) else str(number)
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
 def _clock(seconds: float) -> str:
@@ -623,45 +510,6 @@ def convert(
 # validate
 
 
-def _problem(severity: str, where: str, message: str, code: str | None, origin: str) -> dict[str, Any]:
-    return {"severity": severity, "where": where, "message": _one_line(message), "code": code, "origin": origin}
-
-
-#: Format-level checkers run before the model's own checks: ``"module:function"`` and the origin
-#: their findings are reported under.
-_FILE_CHECKS: dict[str, tuple[str, str]] = {
-    "dawproject": ("dawkit.formats.dawproject.validate_file:validate_dawproject", "xml"),
-    "als": ("dawkit.formats.als.lint:lint_als", "lint"),
-}
-
-
-def _collect_problems(file: Path, spec: FormatSpec) -> list[dict[str, Any]]:
-    from dawkit import formats
-
-    problems: list[dict[str, Any]] = []
-    checker = _FILE_CHECKS.get(spec.name)
-    if checker is not None:
-        module, _, function = checker[0].partition(":")
-        check = getattr(importlib.import_module(module), function)
-        # An unreadable file (damaged container, malformed XML, unsupported version) raises
-        # here: there is nothing to validate, exit 2.
-        for found in check(file):
-            problems.append(_problem(found.severity, found.where, found.message, found.code, checker[1]))
-        try:
-            project = formats.read(file, spec.name)
-        except DawkitError as exc:
-            # The document parsed and was checked, but it does not form a project (e.g. a
-            # dangling reference): a problem of the file, reported with the XML findings.
-            where = exc.where or (exc.source or str(file))
-            problems.append(_problem("error", where, f"cannot be read as a project: {exc.message}", "read", "read"))
-            return problems
-    else:
-        project = formats.read(file, spec.name)
-    for found in project.validate():
-        problems.append(_problem(found.severity, found.path, found.message, None, "model"))
-    return problems
-
-
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -679,7 +527,9 @@ def validate(
     from dawkit import formats
 
     spec = formats.detect(file)
-    problems = _collect_problems(file, spec)
+    from dawkit.validation import collect_problems
+
+    problems = collect_problems(file, spec)
     counts = {severity: sum(1 for p in problems if p["severity"] == severity) for severity in ("error", "warning", "info")}
     valid = counts["error"] == 0
     if as_json:
@@ -707,12 +557,14 @@ def _register_commands() -> None:
     from dawkit.cli_git import git_app, hook_pre_commit, textconv
     from dawkit.cli_loudness import loudness
     from dawkit.cli_merge import merge_driver
+    from dawkit.cli_stems import stems_app
 
     app.command(name="loudness")(_guard(loudness))
     app.add_typer(git_app, name="git")
     app.command("textconv")(textconv)
     app.command("hook-pre-commit")(hook_pre_commit)
     app.command("merge-driver", hidden=True)(merge_driver)
+    app.add_typer(stems_app, name="stems")
 
 
 _register_commands()

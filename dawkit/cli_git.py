@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dawkit.cli import (
+from dawkit.cli_support import (
     EXIT_PROBLEMS,
-    _collect_problems,
     _console,
     _esc,
     _guard,
@@ -180,6 +179,7 @@ def hook_pre_commit() -> None:
 def _validation_errors(file: Path) -> list[str]:
     """The errors ``dawkit validate`` finds in ``file`` (warnings do not stop a commit)."""
     from dawkit.formats import detect
+    from dawkit.validation import collect_problems
 
-    problems = _collect_problems(file, detect(file))
+    problems = collect_problems(file, detect(file))
     return [f"{problem['where']}: {problem['message']}" for problem in problems if problem["severity"] == "error"]

@@ -46,7 +46,7 @@ def loudness(
     """Measure integrated loudness, loudness range, max momentary/short-term, sample and true peak."""
     from rich.table import Table
 
-    from dawkit.cli import _console, _esc, _print_json
+    from dawkit.cli_support import _console, _esc, _print_json
     from dawkit.loudness import measure_file
 
     results = [measure_file(path) for path in files]

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from dawkit.cli import _guard
+from dawkit.cli_support import _guard
 
 __all__ = ["merge_driver"]
 

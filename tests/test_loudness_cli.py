@@ -11,8 +11,8 @@ import soundfile
 import typer
 from typer.testing import CliRunner
 
-from dawkit.cli import _guard
 from dawkit.cli_loudness import loudness
+from dawkit.cli_support import _guard
 from tests.loudness_signals import FS, tone_segments
 
 app = typer.Typer()
