@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from dawkit.errors import OutputError
 
-__all__ = ["atomic_write_bytes", "atomic_writer"]
+__all__ = ["atomic_write_bytes", "atomic_writer", "sync_directory"]
 
 _NEW_FILE_MODE = 0o644
 _TEMP_ATTEMPTS = 100
@@ -70,7 +70,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _sync_directory(target.parent)
+    sync_directory(target.parent)
 
 
 def _create_temp(target: Path, shown: str) -> tuple[int, Path]:
@@ -100,7 +100,7 @@ def _copy_mode(target: Path, temp: Path) -> None:
     os.chmod(temp, mode)
 
 
-def _sync_directory(directory: Path) -> None:
+def sync_directory(directory: Path) -> None:
     """Make the rename itself durable; best effort, as not every platform can open directories."""
     try:
         fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))

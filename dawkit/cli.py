@@ -83,18 +83,11 @@ def _position(signatures: TimeSignatureMap, beat: float) -> str:
 # app callback: --version, --debug
 
 
-def _version() -> str:
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-
-        return version("dawkit")
-    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
-        return "unknown"
-
-
 def _version_callback(value: bool) -> None:
     if value:
-        typer.echo(f"dawkit {_version()}")
+        from dawkit.version import installed_version
+
+        typer.echo(f"dawkit {installed_version()}")
         raise typer.Exit(EXIT_OK)
 
 
@@ -554,6 +547,7 @@ def validate(
 
 
 def _register_commands() -> None:
+    from dawkit.cli_archive import archive_app
     from dawkit.cli_git import git_app, hook_pre_commit, textconv
     from dawkit.cli_loudness import loudness
     from dawkit.cli_merge import merge_driver
@@ -565,6 +559,7 @@ def _register_commands() -> None:
     app.command("hook-pre-commit")(hook_pre_commit)
     app.command("merge-driver", hidden=True)(merge_driver)
     app.add_typer(stems_app, name="stems")
+    app.add_typer(archive_app, name="archive")
 
 
 _register_commands()

@@ -80,3 +80,8 @@ def test_bad_template_and_project() -> None:
     with pytest.raises(InvalidValueError) as empty:
         render_name(NameFields("???", date=DAY))
     assert str(empty.value) == "project: project name '???' has no portable characters"
+
+
+def test_namer_without_an_extension_suffixes_the_whole_name() -> None:
+    namer = Namer(NamingPolicy(extension=""))
+    assert [namer.claim("Song") for _ in range(3)] == ["Song", "Song-2", "Song-3"]

@@ -183,7 +183,8 @@ class Namer:
 
     def claim(self, name: str) -> str:
         """``name`` if still free, else the first free ``name-N`` (N = 2, 3...); records it as taken."""
-        stem, ext = (name[: -len(self.policy.extension)], self.policy.extension) if name.endswith(self.policy.extension) else (name, "")
+        ext = self.policy.extension if self.policy.extension and name.endswith(self.policy.extension) else ""
+        stem = name[: len(name) - len(ext)]
         candidate, number = name, 1
         while candidate.casefold() in self.taken:
             number += 1

@@ -22,7 +22,13 @@ from lxml import etree
 
 from dawkit.formats.dawproject.bulk import NOTE_ATTRIBUTES, NoteSplicer, format_notes
 from dawkit.formats.dawproject.lexical import format_fixed6
-from dawkit.formats.dawproject.shell import Attr, Emitter, Shell, restore_children, shell_attr
+from dawkit.formats.dawproject.shell import (
+    Attr,
+    Emitter,
+    Shell,
+    restore_children,
+    shell_attr,
+)
 from dawkit.formats.dawproject.tables import (
     CLIP_ENVELOPE_XML,
     DEVICE_FORMATS,
@@ -34,6 +40,7 @@ from dawkit.formats.dawproject.tables import (
     TRACK_KIND_XML,
     track_kind,
 )
+from dawkit.interchange.extras import walk_models
 from dawkit.interchange.model import (
     AudioContent,
     Automation,
@@ -48,11 +55,11 @@ from dawkit.interchange.model import (
     Send,
     Track,
 )
-from dawkit.interchange.extras import walk_models
 from dawkit.interchange.notes import NoteExpression, NoteList
 from dawkit.interchange.report import ConversionReport
 from dawkit.interchange.timemap import TempoMap
 from dawkit.interchange.units import db_to_gain, pan_to_normalized
+from dawkit.version import installed_version
 
 FORMAT = "dawproject"
 _NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
@@ -203,7 +210,7 @@ class ProjectWriter:
             app_shell,
             [
                 Attr("name", application.name if application else "dawkit"),
-                Attr("version", application.version if application else _dawkit_version()),
+                Attr("version", application.version if application else installed_version()),
             ],
         )
         self.transport(root)
@@ -1094,12 +1101,3 @@ class ProjectWriter:
             restore_children(lanes, lanes_shell)
             restore_children(scene_el, s_shell)
         restore_children(el, shell)
-
-
-def _dawkit_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("dawkit")
-    except PackageNotFoundError:
-        return "0"
