@@ -552,6 +552,7 @@ def _register_commands() -> None:
     from dawkit.cli_loudness import loudness
     from dawkit.cli_merge import merge_driver
     from dawkit.cli_stems import stems_app
+    from dawkit.cli_vcs import DiffCommand, diff, log, restore
 
     app.command(name="loudness")(_guard(loudness))
     app.add_typer(git_app, name="git")
@@ -560,6 +561,9 @@ def _register_commands() -> None:
     app.command("merge-driver", hidden=True)(merge_driver)
     app.add_typer(stems_app, name="stems")
     app.add_typer(archive_app, name="archive")
+    app.command("diff", cls=DiffCommand)(diff)
+    app.command("log")(log)
+    app.command("restore")(restore)
 
 
 _register_commands()

@@ -14,17 +14,20 @@ only what the conversion really changed (values within the formats' rounding com
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dawkit.formats.als.tables import SET_RELATIVE_PATH_TYPES
+from dawkit.gc_pause import gc_paused
 from dawkit.interchange.model import (
     AudioContent,
     Automation,
     AutomationPoint,
     Clip,
     ClipEnvelope,
+    ClipSlot,
     Device,
     MidiContent,
     Project,
@@ -72,10 +75,21 @@ from dawkit.vcs.match_notes import match_notes
 _DB_KINDS = frozenset({"volume", "send"})
 
 
+def diff(a: Project | str | os.PathLike[str], b: Project | str | os.PathLike[str]) -> ProjectDiff:
+    """``dawkit.diff``: :func:`diff_projects` of two projects, or of two files (paths are read with
+    :func:`dawkit.formats.read`, each in its own format)."""
+    from dawkit import formats
+
+    old = a if isinstance(a, Project) else formats.read(a)
+    new = b if isinstance(b, Project) else formats.read(b)
+    return diff_projects(old, new)
+
+
 def diff_projects(a: Project, b: Project) -> ProjectDiff:
     """Every difference between ``a`` (the old version) and ``b`` (the new one)."""
-    differ = _Differ(match_projects(a, b))
-    hunks = [h for h in differ.hunks() if h.changes or h.notes is not None]
+    with gc_paused():  # the diff allocates many small objects next to two big models
+        differ = _Differ(match_projects(a, b))
+        hunks = [h for h in differ.hunks() if h.changes or h.notes is not None]
     return ProjectDiff(tuple(hunks))
 
 
@@ -113,7 +127,7 @@ class _Differ:
         self.names_b = {t.id: t.name for _, t in match.b.iter_tracks()}
         self.contents_a = _contents(match.a)
         self.contents_b = _contents(match.b)
-        self.folder_a, self.folder_b = (_folder(p) for p in (match.a, match.b))
+        self.folder_a, self.folder_b = (project_folder(p) for p in (match.a, match.b))
 
     # ---------------------------------------------------------------- helpers
 
@@ -263,18 +277,23 @@ class _Differ:
             yield Hunk(Place((Step("track", track.name),)), (Change(op, "track", "track", _track_line(track), *_sides(op, track.name)),))
             return
         place = Place((Step("track", b.name),))
-        yield Hunk(place, tuple(self.track_changes(pair, a, b)))
-        for p in match_clips(a.clips, b.clips):
+        clips, slots = match_clips(a.clips, b.clips), match_slots(a.slots, b.slots, self.m.scene_ids)
+        yield Hunk(place, tuple(self.track_changes(pair, a, b, clips, slots)))
+        for p in clips:
             if p.matched:
-                bars = u.bar_span(self.sig_b, p.b.start, p.b.start + p.b.length)  # type: ignore[union-attr]
-                yield self.clip_hunk(Place((*place.steps, Step("clip", p.b.name or "")), bars), p.a, p.b)  # type: ignore[arg-type, union-attr]
+                hunk = self.clip_hunk(Place((*place.steps, Step("clip", p.b.name or ""))), p.a, p.b)  # type: ignore[arg-type, union-attr]
+                if hunk.changes or hunk.notes is not None:  # bars only for the hunks shown
+                    bars = u.bar_span(self.sig_b, p.b.start, p.b.start + p.b.length)  # type: ignore[union-attr]
+                    yield Hunk(Place(hunk.place.steps, bars), hunk.changes, hunk.notes)
         scene_names = {s.id: s.name for s in self.b.scenes}
-        for p in match_slots(a.slots, b.slots, self.m.scene_ids):
+        for p in slots:
             if p.matched:
                 steps = (*place.steps, Step("slot", scene_names.get(p.b.scene, p.b.scene)), Step("clip", p.b.clip.name or ""))  # type: ignore[union-attr]
                 yield self.clip_hunk(Place(steps), p.a.clip, p.b.clip)  # type: ignore[union-attr, arg-type]
 
-    def track_changes(self, pair: TrackPair, a: Track, b: Track) -> Iterator[Change]:
+    def track_changes(
+        self, pair: TrackPair, a: Track, b: Track, clips: list[Pair[Clip]], slots: list[Pair[ClipSlot]]
+    ) -> Iterator[Change]:
         yield from self.compare("track", TRACK_FIELDS, a, b)
         parent_a = None if pair.a_parent is None else self.m.track_ids.get(pair.a_parent, "?")
         if parent_a != pair.b_parent:
@@ -298,13 +317,13 @@ class _Differ:
         yield from self.device_changes(device_pairs)
         device_ids = {p.a.id: p.b.id for p in device_pairs if p.a is not None and p.b is not None}
         yield from self.automation_changes(a, b, device_ids)
-        for p in match_clips(a.clips, b.clips):
+        for p in clips:
             if p.a is None or p.b is None:
                 clip, sig, op = (p.b, self.sig_b, "add") if p.a is None else (p.a, self.sig_a, "remove")
                 yield Change(op, "clip", "clip", self.clip_line(clip, sig, p.b is None), *_sides(op, clip.name))  # type: ignore[arg-type, union-attr]
         scene_a = {s.id: s.name for s in self.a.scenes}
         scene_b = {s.id: s.name for s in self.b.scenes}
-        for p in match_slots(a.slots, b.slots, self.m.scene_ids):
+        for p in slots:
             if p.a is None or p.b is None:
                 slot, names, op = (p.b, scene_b, "add") if p.a is None else (p.a, scene_a, "remove")
                 where = f' in slot "{names.get(slot.scene, slot.scene)}"'  # type: ignore[union-attr]
@@ -437,7 +456,7 @@ class _Differ:
                 yield from self.points("envelope", label, p.a.points, p.b.points, u.number, VALUE_TOLERANCE, offset)
 
 
-def _folder(project: Project) -> str | None:
+def project_folder(project: Project) -> str | None:
     """The folder a reader resolved relative sample paths against (Live's reader records it)."""
     live = project.extras.get("als")
     folder = live.get("folder") if isinstance(live, dict) else None
@@ -448,12 +467,17 @@ def file_reference(content: AudioContent, folder: str | None) -> str:
     """An audio clip's file as compared: a path the reader resolved from one stored relative to
     the set (Live's set-relative path types) relative to the set's folder again
     (``../Samples/kick.wav``), so that two copies of a project in different places (a git blob
-    checked out to a temporary folder) refer to the same samples; other paths as they are."""
+    checked out to a temporary folder) refer to the same samples; other paths as they are.
+    The relative path the reader kept is used when there is one: resolving ``../../x`` climbs
+    no higher than the root, so a copy in a shallower folder would otherwise differ."""
     path = content.file.path.replace("\\", "/")
     live = content.file.extras.get("als")
     resolved = isinstance(live, dict) and live.get("path_type") in SET_RELATIVE_PATH_TYPES
     if folder is None or not resolved or not posixpath.isabs(path):
         return path
+    kept = live.get("relative_path") if isinstance(live, dict) else None
+    if isinstance(kept, str):
+        return posixpath.normpath(kept.replace("\\", "/"))
     return posixpath.relpath(path, folder.replace("\\", "/"))
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dawkit.interchange.model import Metadata
@@ -56,11 +57,13 @@ class Attr:
     ``path`` too."""
 
     path: str
+    _get: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_get", operator.attrgetter(self.path))  # C-level, dotted paths included
 
     def __call__(self, obj: Any) -> Any:
-        for part in self.path.split("."):
-            obj = getattr(obj, part)
-        return obj
+        return self._get(obj)
 
 
 def attr(name: str) -> Attr:
@@ -128,6 +131,8 @@ def compare(
     out = []
     for spec in specs:
         old, new = spec.get(a), spec.get(b)
+        if old is new or (spec.key is None and (same(old, new, spec.tolerance) if type(old) is float else old == new)):
+            continue  # the common case, decided without reading the values twice
         if equal(spec, a, b):
             continue
         if spec.timeline:  # each side's position in its own bars

@@ -76,11 +76,10 @@ def match_notes(a: NoteList, b: NoteList) -> NoteMatch:
         none = np.zeros(na, dtype=bool)
         empty = np.zeros(0, dtype=np.int64)
         return NoteMatch(rows, rows, none, {}, empty, empty)
-    ca, cb = a.columns(), b.columns()
-    start = np.concatenate([position_keys(ca["start"]), position_keys(cb["start"])])
-    pitch = np.concatenate([ca["pitch"], cb["pitch"]])
+    start = position_keys(np.concatenate([a.column("start"), b.column("start")]))
+    pitch = np.concatenate([a.column("pitch"), b.column("pitch")])
     side = np.concatenate([np.zeros(na, dtype=np.int8), np.ones(nb, dtype=np.int8)])
-    duration = np.concatenate([ca["duration"], cb["duration"]])
+    duration = np.concatenate([a.column("duration"), b.column("duration")])
     order = np.lexsort((duration, side, pitch, start))
     s, p, is_a = start[order], pitch[order], side[order] == 0
     n = na + nb
