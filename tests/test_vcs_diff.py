@@ -246,3 +246,23 @@ def test_random_edits_are_reported_exactly(project: Project, data: st.DataObject
     expected = {(next((new + p[len(old):] for old, new in renamed.items() if p.startswith(old)), p), w) for p, w in expected}
     assert _reported(diff(project, edited)) == expected
     assert diff(edited, edited).is_empty
+
+
+def test_a_generated_project_against_its_dawproject_round_trip_is_empty(tmp_path: Path) -> None:
+    """DAWproject rounds new numbers to 6 decimals: tempos, automation times and note starts that
+    round across a grid boundary of the matcher must still pair up."""
+    from benchmarks.generate import make_project
+
+    project = make_project(tracks=12, notes=3000, automation_points=1200, clips_per_track=3, seed=3)
+    write(project, tmp_path / "gen.dawproject")
+    assert diff(project, read(tmp_path / "gen.dawproject")).is_empty
+
+
+def test_notes_a_hair_apart_across_a_grid_boundary_are_the_same_note() -> None:
+    from dawkit.vcs.match_notes import match_notes
+
+    a = NoteList([Note(start=1.000004999, duration=1, pitch=60), Note(start=2, duration=1, pitch=62)])
+    b = NoteList([Note(start=1.000005001, duration=1, pitch=60), Note(start=2.5, duration=1, pitch=62)])
+    found = match_notes(a, b)
+    assert (found.a_rows.tolist(), found.b_rows.tolist()) == ([0], [0])
+    assert (found.removed.tolist(), found.added.tolist(), found.changed.tolist()) == ([1], [1], [False])

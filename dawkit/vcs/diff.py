@@ -212,7 +212,7 @@ class _Differ:
 
     def tempo_changes(self) -> Iterator[Change]:
         ta, tb = _tempo_points(self.a.tempo_map), _tempo_points(self.b.tempo_map)
-        if ta == tb:
+        if same(tuple(ta), tuple(tb), VALUE_TOLERANCE):
             return
         if len(ta) == len(tb) == 1:
             old, new = u.shown_pair(u.bpm, ta[0][1], tb[0][1], 2)
@@ -227,7 +227,7 @@ class _Differ:
                 yield Change("add", "tempo", "tempo", f"tempo {u.bpm(p.b[1])} at {self.at_b(p.b[0])}{ramp(p.b)}", None, p.b[1])  # type: ignore[index]
             elif p.b is None:
                 yield Change("remove", "tempo", "tempo", f"tempo {u.bpm(p.a[1])} at {self.at_a(p.a[0])}{ramp(p.a)}", p.a[1], None)
-            elif p.a != p.b:
+            elif not same(p.a, p.b, VALUE_TOLERANCE):
                 old, new = u.shown_pair(u.bpm, p.a[1], p.b[1], 2)
                 text = f"tempo at {self.at_b(p.b[0])}: {old}{ramp(p.a) or ', hold'} -> {new}{ramp(p.b) or ', hold'}"
                 yield Change("modify", "tempo", "tempo", text, p.a[1], p.b[1])

@@ -50,7 +50,7 @@ from dawkit.interchange.model import (
     Send,
     Track,
 )
-from dawkit.vcs.match_notes import position_key
+from dawkit.vcs.match_notes import position_key, shifted_position_key
 
 T = TypeVar("T")
 
@@ -348,7 +348,7 @@ def match_markers(a: Sequence[Marker], b: Sequence[Marker]) -> list[Pair[Marker]
 
 def match_times(a: Sequence[T], b: Sequence[T], time: Callable[[T], float]) -> list[Pair[T]]:
     """Points of a curve (automation, clip envelope, tempo, signatures), as a multiset by time."""
-    return match_lists(a, b, [lambda _, x: position_key(time(x))])
+    return match_lists(a, b, [lambda _, x: position_key(time(x)), lambda _, x: shifted_position_key(time(x))])
 
 
 # --------------------------------------------------------------------------------------------

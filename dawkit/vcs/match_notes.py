@@ -11,6 +11,7 @@ columns: matching two 1,000-note clips costs tens of microseconds.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,13 +60,42 @@ def position_keys(starts: np.ndarray) -> np.ndarray:
     return np.rint(np.asarray(starts) / POSITION_QUANTUM).astype(np.int64)
 
 
+def shifted_position_keys(starts: np.ndarray) -> np.ndarray:
+    """The same grid shifted by half a step: two starts closer than half a step that round to
+    neighbouring cells of :func:`position_keys` share a cell here."""
+    return np.floor(np.asarray(starts) / POSITION_QUANTUM).astype(np.int64)
+
+
 def position_key(start: float) -> int:
     """One position (beats) on the :data:`POSITION_QUANTUM` grid (like :func:`position_keys`)."""
     return round(start / POSITION_QUANTUM)
 
 
+def shifted_position_key(start: float) -> int:
+    """One position on the half-step-shifted grid (like :func:`shifted_position_keys`)."""
+    return math.floor(start / POSITION_QUANTUM)
+
+
 def _identical(a: NoteList, b: NoteList) -> bool:
     return len(a) == len(b) and a == b
+
+
+def _pair(keys: np.ndarray, pitch: np.ndarray, duration: np.ndarray, na: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a (the first ``na`` entries) and of b (the rest) with equal (key, pitch), paired in
+    order of duration within each group; returns the paired a rows and b rows."""
+    side = np.concatenate([np.zeros(na, dtype=np.int8), np.ones(len(keys) - na, dtype=np.int8)])
+    order = np.lexsort((duration, side, pitch, keys))
+    s, p, is_a = keys[order], pitch[order], side[order] == 0
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = (s[1:] != s[:-1]) | (p[1:] != p[:-1])
+    group = np.cumsum(first) - 1
+    group_start = np.flatnonzero(first)
+    count_a = np.bincount(group, weights=is_a, minlength=len(group_start)).astype(np.int64)
+    count_b = np.bincount(group, minlength=len(group_start)) - count_a
+    pos = np.arange(len(keys)) - group_start[group]  # a rows sit first in each group, then b rows
+    a_sorted = np.flatnonzero(is_a & (pos < count_b[group]))
+    b_sorted = group_start[group[a_sorted]] + count_a[group[a_sorted]] + pos[a_sorted]
+    return order[a_sorted], order[b_sorted] - na
 
 
 def match_notes(a: NoteList, b: NoteList) -> NoteMatch:
@@ -76,27 +106,17 @@ def match_notes(a: NoteList, b: NoteList) -> NoteMatch:
         none = np.zeros(na, dtype=bool)
         empty = np.zeros(0, dtype=np.int64)
         return NoteMatch(rows, rows, none, {}, empty, empty)
-    start = position_keys(np.concatenate([a.column("start"), b.column("start")]))
+    starts = np.concatenate([a.column("start"), b.column("start")])
     pitch = np.concatenate([a.column("pitch"), b.column("pitch")])
-    side = np.concatenate([np.zeros(na, dtype=np.int8), np.ones(nb, dtype=np.int8)])
     duration = np.concatenate([a.column("duration"), b.column("duration")])
-    order = np.lexsort((duration, side, pitch, start))
-    s, p, is_a = start[order], pitch[order], side[order] == 0
-    n = na + nb
-    first = np.ones(n, dtype=bool)
-    first[1:] = (s[1:] != s[:-1]) | (p[1:] != p[:-1])
-    group = np.cumsum(first) - 1
-    group_start = np.flatnonzero(first)
-    count_a = np.bincount(group, weights=is_a, minlength=len(group_start)).astype(np.int64)
-    count_b = np.bincount(group, minlength=len(group_start)) - count_a
-    pos = np.arange(n) - group_start[group]  # a rows sit first in each group, then b rows
-    g = group
-    a_paired = is_a & (pos < count_b[g])
-    b_paired = ~is_a & (pos - count_a[g] < count_a[g])
-    a_sorted = np.flatnonzero(a_paired)
-    b_sorted = group_start[g[a_sorted]] + count_a[g[a_sorted]] + pos[a_sorted]
-    a_rows = order[a_sorted]
-    b_rows = order[b_sorted] - na
+    a_rows, b_rows = _pair(position_keys(starts), pitch, duration, na)
+    left_a = np.setdiff1d(np.arange(na), a_rows)
+    left_b = np.setdiff1d(np.arange(nb), b_rows)
+    if len(left_a) and len(left_b):  # starts that rounded to neighbouring grid cells
+        rest = np.concatenate([left_a, na + left_b])
+        more_a, more_b = _pair(shifted_position_keys(starts[rest]), pitch[rest], duration[rest], len(left_a))
+        a_rows = np.concatenate([a_rows, left_a[more_a]])
+        b_rows = np.concatenate([b_rows, left_b[more_b]])
     fields = _field_changes(a, b, a_rows, b_rows)
     changed = np.zeros(len(a_rows), dtype=bool)
     for mask in fields.values():
@@ -106,9 +126,14 @@ def match_notes(a: NoteList, b: NoteList) -> NoteMatch:
         b_rows=b_rows,
         changed=changed,
         fields=fields,
-        removed=order[is_a & ~a_paired],
-        added=order[~is_a & ~b_paired] - na,
+        removed=_by_position(a, np.setdiff1d(np.arange(na), a_rows)),
+        added=_by_position(b, np.setdiff1d(np.arange(nb), b_rows)),
     )
+
+
+def _by_position(notes: NoteList, rows: np.ndarray) -> np.ndarray:
+    """``rows`` ordered by (start, pitch)."""
+    return rows[np.lexsort((notes.column("pitch")[rows], notes.column("start")[rows]))]
 
 
 def _field_changes(a: NoteList, b: NoteList, a_rows: np.ndarray, b_rows: np.ndarray) -> dict[str, np.ndarray]:
