@@ -1,7 +1,8 @@
 """Time dawkit's Live Set (.als) read and write against plain gunzip + lxml.
 
     python -m benchmarks.als [--repeat N] [--scale S] [--corpus-file PATH | --no-corpus]
-                             [--no-synthetic] [--no-breakdown] [--clock wall|cpu] [--markdown] [--strict]
+                             [--no-synthetic] [--no-breakdown] [--clock wall|cpu] [--heap cold|warm]
+                             [--markdown] [--strict]
 
 Two sets, each in its own section:
 
@@ -18,20 +19,30 @@ Rows (ratio = dawkit / baseline; targets from issue 3, part 8):
   writer with nothing to patch) vs ``etree.tostring`` of the baseline's tree + ``gzip.compress``
   level 6; target 1.5x;
 * fresh write (synthetic set only, informative): ``als_to_bytes`` of the generated project;
-* breakdown (informative, dawkit internals): gunzip + parse + version (``document_from_bytes``),
-  the model build (``build_project``), the comparison with nothing to patch (``patch_document``),
-  and Live-style serialisation + Live's gzip (``document_to_bytes``).
+* breakdown (informative, dawkit internals): gunzip + parse + version with the notes prescanned
+  meanwhile (``read_document``), the model build (``build_project``), the comparison with
+  nothing to patch (``patch_document``), and Live-style serialisation + Live's gzip
+  (``document_to_bytes``).
 
-Times are the best of ``--repeat`` runs (default 5) with Python's cyclic garbage collector
-disabled during each timed call (collected before it), dawkit and baseline alternating.
+Times are the median of ``--repeat`` runs (default 5), dawkit and baseline alternating call by
+call so that machine load hits both alike.  Before each timed call the cyclic garbage collector
+runs (it is off during the call; dawkit's read and write pause it themselves) and, with the
+default ``--heap cold``, glibc's ``malloc_trim(0)`` hands freed memory back to the system, so
+every call starts from the heap a fresh process has and pays its own page faults, as a one-shot
+``read_als``/``write_als`` does (otherwise whichever side runs after a large free reuses the
+other's pages: the baseline's parse measured 120 ms to 240 ms depending on what ran before).
+``--heap warm`` keeps freed memory in the allocator instead (``mallopt``), timing work without
+page faults, as in a long-running process that has read sets before.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import gc
 import gzip
-import math
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -53,7 +64,7 @@ READ = "ALS read (als_from_bytes)"
 WRITE_READ = "ALS write, project as read, unchanged (als_to_bytes: patch mode)"
 WRITE_FRESH = "ALS write, generated project (als_to_bytes: fresh Live 12)"
 BREAKDOWN_LABELS = (
-    "read: document_from_bytes (gunzip, hardened parse, version)",
+    "read: read_document (gunzip, hardened parse, version; notes prescanned in a second thread)",
     "read: build_project (tree -> model)",
     "write: patch_document with nothing to patch (re-read base + compare)",
     "write: document_to_bytes (Live-style serialise + Live's gzip; only when something changed)",
@@ -64,30 +75,60 @@ WRITE_BASE = "lxml tostring + gzip level 6"
 CLOCK: Callable[[], float] = time.perf_counter
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> float:
-    """Best time of ``repeat`` calls of ``fn``, the cyclic collector off during each call."""
-    best = math.inf
-    for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        try:
-            started = CLOCK()
-            result = fn()
-            elapsed = CLOCK() - started
-        finally:
-            gc.enable()
-        del result
-        best = min(best, elapsed)
-    return best
+def _libc() -> Any:
+    """glibc, for ``malloc_trim``/``mallopt`` (None elsewhere: the heap is then left as it is)."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+LIBC = _libc()
+#: ``mallopt`` parameters (glibc's malloc.h) and the value that keeps freed memory: 1 GiB.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _KEEP_BYTES = -1, -3, 1 << 30
+HEAP = "cold"
+
+
+def set_heap(mode: str) -> None:
+    """``cold``: trim the heap before each timed call; ``warm``: never give memory back."""
+    global HEAP
+    HEAP = mode
+    if mode == "warm" and LIBC is not None:
+        LIBC.mallopt(_M_TRIM_THRESHOLD, _KEEP_BYTES)
+        LIBC.mallopt(_M_MMAP_THRESHOLD, _KEEP_BYTES)
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    """Seconds of one call of ``fn``: collector run and heap prepared before, collector off during."""
+    gc.collect()
+    if HEAP == "cold" and LIBC is not None:
+        LIBC.malloc_trim(0)
+    gc.disable()
+    try:
+        started = CLOCK()
+        result = fn()
+        elapsed = CLOCK() - started
+    finally:
+        gc.enable()
+    del result
+    return elapsed
+
+
+def median_of(fn: Callable[[], Any], repeat: int) -> float:
+    """Median time of ``repeat`` calls of ``fn`` (see :func:`timed`)."""
+    return statistics.median(timed(fn) for _ in range(repeat))
 
 
 def compare(ours: Callable[[], Any], baseline: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Best times of ``ours`` and ``baseline``, alternating so machine load hits both alike."""
-    best_ours = best_base = math.inf
+    """Median times of ``ours`` and ``baseline``, alternating so machine load hits both alike."""
+    mine: list[float] = []
+    theirs: list[float] = []
     for _ in range(repeat):
-        best_ours = min(best_ours, best_of(ours, 1))
-        best_base = min(best_base, best_of(baseline, 1))
-    return best_ours, best_base
+        mine.append(timed(ours))
+        theirs.append(timed(baseline))
+    return statistics.median(mine), statistics.median(theirs)
 
 
 def baseline_read(data: bytes) -> etree._Element:
@@ -120,25 +161,27 @@ def set_rows(section: str, data: bytes, repeat: int, *, breakdown: bool) -> list
 
 def breakdown_rows(section: str, data: bytes, repeat: int) -> list[Row]:
     """Where read and unchanged-write time goes (informative; uses dawkit internals)."""
-    from dawkit.formats.als.container import document_from_bytes, document_to_bytes
+    from dawkit.formats.als.container import GzipLimits, document_to_bytes
     from dawkit.formats.als.patch import patch_document
     from dawkit.formats.als.reader import build_project
+    from dawkit.formats.als.reader_prescan import read_document
     from dawkit.interchange import ConversionReport
 
-    doc = document_from_bytes(data, source="bench")
-    project, _ = build_project(doc, source="bench")
+    doc, prescanned = read_document(data, source="bench", limits=GzipLimits())
+    project, _ = build_project(doc, source="bench", prescanned=prescanned)
 
     def patch() -> bool:
-        changed = patch_document(doc, project, ConversionReport(target="bench", format="als"), source="bench")
+        report = ConversionReport(target="bench", format="als")
+        changed = patch_document(doc, project, report, source="bench", prescanned=prescanned)
         if changed:
             raise AssertionError(f"{section}: patch_document changed an unchanged project")
         return changed
 
     timings = (
-        best_of(lambda: document_from_bytes(data, source="bench"), repeat),
-        best_of(lambda: build_project(doc, source="bench"), repeat),
-        best_of(patch, repeat),
-        best_of(lambda: document_to_bytes(doc), repeat),
+        median_of(lambda: read_document(data, source="bench", limits=GzipLimits()), repeat),
+        median_of(lambda: build_project(doc, source="bench", prescanned=prescanned), repeat),
+        median_of(patch, repeat),
+        median_of(lambda: document_to_bytes(doc), repeat),
     )
     return [Row(f"{section}: breakdown", label, t) for label, t in zip(BREAKDOWN_LABELS, timings, strict=True)]
 
@@ -178,6 +221,7 @@ def run(argv: list[str] | None = None) -> list[Row]:
     global CLOCK
     args = _parser().parse_args(argv)
     CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
+    set_heap(args.heap)
     out = sys.stdout
     repeat = max(1, args.repeat)
     load_before = base._load()
@@ -188,7 +232,8 @@ def run(argv: list[str] | None = None) -> list[Row]:
         rows += synthetic_rows(Sizes.scaled(args.scale), repeat, breakdown=not args.no_breakdown)
     print(base._machine(), file=out)
     print(
-        f"{args.clock} time, best of {repeat}, gc disabled while timing (dawkit and baseline alternating); "
+        f"{args.clock} time, median of {repeat}, gc disabled while timing (dawkit and baseline alternating); "
+        f"heap {args.heap}{'' if LIBC is not None else ' (no glibc: heap left as it is)'}; "
         f"scale {args.scale:g}; load average {load_before} at start, {base._load()} at end",
         file=out,
     )
@@ -198,13 +243,20 @@ def run(argv: list[str] | None = None) -> list[Row]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.als", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best is kept (default 5)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the median is kept (default 5)")
     parser.add_argument("--scale", type=float, default=1.0, help="size factor of the synthetic set (default 1)")
     parser.add_argument("--corpus-file", type=Path, default=LARGEST, help="the real set to time (default: the largest corpus set)")
     parser.add_argument("--no-corpus", action="store_true", help="skip the real set")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic set")
     parser.add_argument("--no-breakdown", action="store_true", help="skip the step-by-step rows")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall time (default) or process CPU time")
+    parser.add_argument(
+        "--heap",
+        choices=("cold", "warm"),
+        default="cold",
+        help="cold (default): freed memory goes back to the system before each call, as in a fresh process; "
+        "warm: the allocator keeps it",
+    )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
     return parser

@@ -35,7 +35,7 @@ def _clips(data: bytes, source: str) -> tuple[ReadContext, list[etree._Element]]
 def test_bulk_and_event_paths_agree_on_the_corpus(name: str) -> None:
     ctx, clips = _clips(corpus_path(name).read_bytes(), name)
     for notes in clips:
-        bulk = _bulk_rows(notes)
+        bulk = _bulk_rows(notes, {})
         if bulk is not None:
             _same(bulk, _event_rows(ctx, notes))
 
@@ -45,7 +45,7 @@ def test_bulk_path_reads_the_small_set(version: int) -> None:
     ctx, clips = _clips(small_set(version), "small.als")
     assert clips
     for notes in clips:
-        bulk = _bulk_rows(notes)
+        bulk = _bulk_rows(notes, {})
         assert bulk is not None
         _same(bulk, _event_rows(ctx, notes))
 
@@ -63,4 +63,4 @@ def test_unusual_events_go_to_the_event_path(old: str, new: str) -> None:
     at = xml.index("<MidiNoteEvent ")
     damaged = xml[:at] + xml[at:].replace(old, new, 1)
     _ctx, clips = _clips(damaged.encode(), "small.als")
-    assert any(_bulk_rows(notes) is None for notes in clips)
+    assert any(_bulk_rows(notes, {}) is None for notes in clips)

@@ -19,11 +19,11 @@ from typing import Any
 from dawkit.errors import read_error
 from dawkit.formats.als.container import (
     GzipLimits,
-    document_from_bytes,
     document_to_bytes,
 )
 from dawkit.formats.als.retained import (
     FORMAT,
+    Parsed,
     checkout,
     give_back,
     retain,
@@ -60,15 +60,16 @@ def als_from_bytes(
     :class:`~dawkit.errors.DawkitError` naming ``source`` and the place.
     """
     from dawkit.formats.als.reader import build_project
+    from dawkit.formats.als.reader_prescan import read_document
 
     with gc_paused():
-        doc = document_from_bytes(data, source=source, limits=limits)
-        project, _refs = build_project(doc, source=source, base_dir=base_dir)
+        doc, prescanned = read_document(data, source=source, limits=limits)
+        project, _refs = build_project(doc, source=source, base_dir=base_dir, prescanned=prescanned)
     extras = project.extras.setdefault(FORMAT, {})
     extras["source"] = doc.source
     if base_dir is not None:
         extras["folder"] = str(base_dir)
-    retain(project, doc)
+    retain(project, Parsed(doc, prescanned))
     return project
 
 
@@ -89,26 +90,27 @@ def als_to_bytes(
     """
     report = report or ConversionReport(target=target, format=FORMAT)
     with gc_paused():
-        doc = checkout(project, source=target) if source_bytes(project) is not None else None
-        if doc is not None and (als_version is None or int(als_version) == doc.version.line):
+        parsed = checkout(project, source=target) if source_bytes(project) is not None else None
+        if parsed is not None and (als_version is None or int(als_version) == parsed.doc.version.line):
             from dawkit.formats.als.patch import patch_document
 
-            if patch_document(doc, project, report, source=target):
+            doc = parsed.doc
+            if patch_document(doc, project, report, source=target, prescanned=parsed.prescanned):
                 data = document_to_bytes(doc)
                 report.notes.append(f"patched the source set in place ({doc.version.label})")
             else:
                 # Nothing changed: the source file is the answer, byte for byte (for sets Live
                 # wrote, re-serialising would give the same bytes, only slower).
                 data = doc.source
-                give_back(project, doc)
+                give_back(project, parsed)
                 report.notes.append(f"no changes: the source set is written as it was ({doc.version.label})")
         else:
             from dawkit.formats.als.fresh import build_document
 
             version = target_version(als_version if als_version is not None else 12)
-            if doc is not None:
+            if parsed is not None:
                 report.notes.append(
-                    f"written fresh as Live {version.line}: the source set is Live {doc.version.line}, "
+                    f"written fresh as Live {version.line}: the source set is Live {parsed.doc.version.line}, "
                     "so its view state and anything the model does not hold is not carried over"
                 )
             fresh = build_document(project, version, report, base_dir=base_dir)

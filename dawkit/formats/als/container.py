@@ -15,7 +15,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 from lxml import etree
 
@@ -27,11 +27,14 @@ __all__ = [
     "ZLIB_VERSION",
     "GzipLimits",
     "LiveDocument",
+    "Unpacked",
     "document_from_bytes",
     "document_to_bytes",
     "gunzip_live",
     "gzip_live",
+    "parse_document",
     "serialize_live_xml",
+    "unpack",
 ]
 
 ZLIB_VERSION: Final = zlib.ZLIB_RUNTIME_VERSION
@@ -149,23 +152,51 @@ def gzip_live(xml: bytes, os_byte: int = 3) -> bytes:
     return header + body + struct.pack("<II", zlib.crc32(xml) & 0xFFFFFFFF, len(xml) & 0xFFFFFFFF)
 
 
-def document_from_bytes(data: bytes, *, source: str, limits: GzipLimits = GzipLimits()) -> LiveDocument:
-    """Parse a Live Set (gzipped or plain XML) into a :class:`LiveDocument`.
+class Unpacked(NamedTuple):
+    """A Live Set's bytes taken out of their container (before parsing).
+
+    ``data`` is the file's bytes, ``xml`` the document; ``gzip_os`` the gzip header's OS byte
+    (None: plain XML); ``live_gzip`` whether the header was Live's own.
+    """
+
+    data: bytes
+    xml: bytes
+    gzip_os: int | None
+    live_gzip: bool
+
+
+def unpack(data: bytes, *, source: str, limits: GzipLimits = GzipLimits()) -> Unpacked:
+    """The XML of a Live Set file (gunzipped when gzipped).
 
     Raises :class:`CorruptFileError` for LFS pointers, non-gzip/non-XML bytes and damaged
-    streams, :class:`MalformedXMLError` for bad XML or a root other than ``<Ableton>`` with a
-    ``<LiveSet>``, and :class:`UnsupportedVersionError` for Live 7 and older or a future major.
+    streams, :class:`ArchiveBombError` when a limit of ``limits`` is exceeded.
     """
     data = bytes(data)
     if data.startswith(_LFS_POINTER):
         raise CorruptFileError("this is a Git LFS pointer, not the Live Set; run `git lfs pull` first", source=source)
     if data.startswith(_GZIP_MAGIC):
         xml, os_byte, live = gunzip_live(data, source=source, limits=limits)
-        gzip_os: int | None = os_byte
-    elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        xml, gzip_os, live = data, None, False
-    else:
-        raise CorruptFileError("not a Live Set: neither gzip data nor XML", source=source, where="byte 0")
+        return Unpacked(data, xml, os_byte, live)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return Unpacked(data, data, None, False)
+    raise CorruptFileError("not a Live Set: neither gzip data nor XML", source=source, where="byte 0")
+
+
+def document_from_bytes(data: bytes, *, source: str, limits: GzipLimits = GzipLimits()) -> LiveDocument:
+    """Parse a Live Set (gzipped or plain XML) into a :class:`LiveDocument`.
+
+    Raises what :func:`unpack` and :func:`parse_document` raise.
+    """
+    return parse_document(unpack(data, source=source, limits=limits), source=source)
+
+
+def parse_document(unpacked: Unpacked, *, source: str) -> LiveDocument:
+    """Parse unpacked Live Set XML into a :class:`LiveDocument`.
+
+    Raises :class:`MalformedXMLError` for bad XML or a root other than ``<Ableton>`` with a
+    ``<LiveSet>``, and :class:`UnsupportedVersionError` for Live 7 and older or a future major.
+    """
+    xml = unpacked.xml
     root = parse_xml(xml, source=source, huge=True).getroot()
     if root.tag != "Ableton":
         raise MalformedXMLError(f"root element is <{root.tag}>, expected <Ableton>", source=source, where=f"/{root.tag}")
@@ -178,11 +209,11 @@ def document_from_bytes(data: bytes, *, source: str, limits: GzipLimits = GzipLi
         version=version,
         newline=b"\r\n" if b"\r\n" in xml[:300] else b"\n",
         single_quotes=_has_single_quoted_attribute(xml),
-        gzip_os=gzip_os,
-        live_gzip=live,
+        gzip_os=unpacked.gzip_os,
+        live_gzip=unpacked.live_gzip,
         head=head,
         tail=tail,
-        source=data,
+        source=unpacked.data,
     )
 
 

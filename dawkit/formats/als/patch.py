@@ -42,6 +42,7 @@ from dawkit.formats.als.patch_global import (
 )
 from dawkit.formats.als.patch_tempo import patch_tempo, patch_time_signatures
 from dawkit.formats.als.patch_tracks import patch_tracks
+from dawkit.formats.als.reader_notes import Prescanned
 from dawkit.formats.als.retained import source_folder
 from dawkit.interchange.model import Project
 from dawkit.interchange.report import ConversionReport
@@ -63,12 +64,20 @@ PATCHERS: Final[tuple[Patcher, ...]] = (
 )
 
 
-def patch_document(doc: LiveDocument, project: Project, report: ConversionReport, *, source: str) -> bool:
+def patch_document(
+    doc: LiveDocument,
+    project: Project,
+    report: ConversionReport,
+    *,
+    source: str,
+    prescanned: Prescanned | None = None,
+) -> bool:
     """Edit ``doc`` (a pristine, caller-owned parse of ``project``'s source set) in place so that
-    it holds ``project``; True if anything changed.  Losses go to ``report``."""
+    it holds ``project``; True if anything changed.  Losses go to ``report``.  ``prescanned``:
+    the notes of ``doc``'s source text, if read already (:mod:`.reader_prescan`)."""
     from dawkit.formats.als.reader import build_project
 
-    base, refs = build_project(doc, source=source, base_dir=source_folder(project))
+    base, refs = build_project(doc, source=source, base_dir=source_folder(project), prescanned=prescanned)
     ctx = PatchContext(doc=doc, refs=refs, report=report, source=source)
     for patcher in PATCHERS:
         patcher(ctx, base, project)

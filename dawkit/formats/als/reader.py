@@ -79,6 +79,7 @@ from dawkit.formats.als.reader_base import (
 from dawkit.formats.als.reader_clips import ClipReader
 from dawkit.formats.als.reader_devices import DeviceReader
 from dawkit.formats.als.reader_mixer import output_of, read_channel
+from dawkit.formats.als.reader_notes import Prescanned
 from dawkit.formats.als.reader_timemap import (
     read_tempo,
     read_time_signatures,
@@ -113,19 +114,25 @@ _SLOT_VALUES: Final = etree.XPath("ClipSlotList/ClipSlot/ClipSlot/Value")
 
 
 def build_project(
-    doc: LiveDocument, *, source: str, base_dir: Path | None = None
+    doc: LiveDocument,
+    *,
+    source: str,
+    base_dir: Path | None = None,
+    prescanned: Prescanned | None = None,
 ) -> tuple[Project, dict[str, etree._Element]]:
     """The canonical model of ``doc`` and the element behind every ref key (see the module docstring).
 
     ``base_dir``: the folder of the set file.  When given, sample paths Live stores relative to
     the set or its project become absolute paths (the model's convention for external files
     whose location is known); without it they stay as Live wrote them.  A caller comparing two
-    reads of one set (the patcher) must pass the same ``base_dir`` to both.
+    reads of one set (the patcher) must pass the same ``base_dir`` to both.  ``prescanned``:
+    note columns read from the source text during the parse (:mod:`.reader_prescan`; only
+    read); the notes are the same with or without it.
 
     Raises :class:`~dawkit.errors.MalformedXMLError` when a mandatory element is missing and
     :class:`~dawkit.errors.UnsupportedVersionError` for structures dawkit does not know.
     """
-    ctx = ReadContext(source=source, version=doc.version, base_dir=base_dir)
+    ctx = ReadContext(source=source, version=doc.version, base_dir=base_dir, prescanned=prescanned or {})
     project = _ProjectReader(ctx, doc).read()
     return project, ctx.refs
 

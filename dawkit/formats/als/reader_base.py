@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from lxml import etree
 
@@ -18,6 +18,9 @@ from dawkit.errors import InvalidValueError, MalformedXMLError
 from dawkit.formats.als.values import color_index_to_hex, parse_bool
 from dawkit.formats.als.versions import LiveVersion
 from dawkit.safe_xml import element_path
+
+if TYPE_CHECKING:
+    from dawkit.formats.als.reader_notes import Prescanned
 
 __all__ = [
     "FORMAT",
@@ -124,6 +127,8 @@ class ReadContext:
     #: The set file's folder, if known: set-relative sample paths are resolved against it.
     base_dir: Path | None = None
     refs: dict[str, etree._Element] = field(default_factory=dict)
+    #: Note columns read from the source text while it was parsed (:mod:`.reader_prescan`).
+    prescanned: Prescanned = field(default_factory=dict)
 
     @property
     def inline_automation(self) -> bool:

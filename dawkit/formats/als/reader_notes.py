@@ -40,14 +40,21 @@ from dawkit.formats.als.tables import (
 )
 from dawkit.interchange.notes import ExpressionPoint, NoteExpression, NoteList
 
-__all__ = ["read_notes"]
+__all__ = ["Prescanned", "Rows", "read_notes", "rows_from_text"]
 
-#: A MidiNoteEvent as lxml serialises it, attributes in Live's order, optional ones optional.
+#: ([starts, durations, velocities, deviations, probabilities, releases], pitches, muted, note ids)
+Rows = tuple[list[Any], Any, Any, Any]
+#: Source line -> (KeyTrack count, rows) of the ``KeyTracks`` texts read before or during the
+#: parse (:mod:`.reader_prescan`); None where the text could not be used.  Read, never modified.
+Prescanned = dict[int, tuple[int, Rows] | None]
+
+#: A MidiNoteEvent as lxml serialises it (``"/>``) or Live writes it (``" />``), attributes in
+#: Live's order, optional ones optional.
 _NOTE_EVENT: Final = re.compile(
     rb'<MidiNoteEvent Time="([^"]*)" Duration="([^"]*)" Velocity="([^"]*)"(?: VelocityDeviation="([^"]*)")?'
-    rb'(?: OffVelocity="([^"]*)")?(?: Probability="([^"]*)")?(?: IsEnabled="([^"]*)")?(?: NoteId="([^"]*)")?/>'
+    rb'(?: OffVelocity="([^"]*)")?(?: Probability="([^"]*)")?(?: IsEnabled="([^"]*)")?(?: NoteId="([^"]*)")? ?/>'
 )
-_MIDI_KEY: Final = re.compile(rb'<MidiKey Value="([^"]*)"/>')
+_MIDI_KEY: Final = re.compile(rb'<MidiKey Value="([^"]*)" ?/>')
 _KEY_TRACK_START: Final = re.compile(rb"<KeyTrack[ >]")
 _PITCH_BEND_SCALE: Final = MPE_PITCH_BEND_SEMITONES / MPE_PITCH_BEND_UNITS
 _CURVE_ATTRS: Final = ("CurveControl1X", "CurveControl1Y", "CurveControl2X", "CurveControl2Y")
@@ -67,7 +74,7 @@ _NOTE_ATTRIBUTES: Final[dict[str, tuple[bool, float, float]]] = {
 
 def read_notes(ctx: ReadContext, notes_el: etree._Element) -> NoteList:
     """The notes of a clip's ``Notes`` element, in document order (see the module docstring)."""
-    bulk = _bulk_rows(notes_el)
+    bulk = _bulk_rows(notes_el, ctx.prescanned)
     rows, pitches, muted, ids = bulk if bulk is not None else _event_rows(ctx, notes_el)
     try:
         # One (5, n) array for the float columns: a handful of numpy calls per clip, whatever its size.
@@ -98,24 +105,36 @@ def read_notes(ctx: ReadContext, notes_el: etree._Element) -> NoteList:
     return NoteList.from_columns(columns, expressions, copy=False)
 
 
-def _bulk_rows(notes_el: etree._Element) -> tuple[list[Any], Any, Any, Any] | None:
-    """The same columns as :func:`_event_rows`, from one serialisation of the clip's KeyTracks
-    and a few regular-expression passes over it: several times faster on large clips.  None
-    when anything is unusual (an attribute layout Live does not write, a value that is not a
-    plain number, a KeyTrack without one MidiKey), so that the event-by-event path reads it and
-    names the damage."""
+def _bulk_rows(notes_el: etree._Element, prescanned: Prescanned) -> Rows | None:
+    """The same columns as :func:`_event_rows`, from the text of the clip's KeyTracks and a few
+    regular-expression passes over it (:func:`rows_from_text`): several times faster on large
+    clips.  The text is the source's own when ``prescanned`` (:mod:`.reader_prescan`, keyed by
+    line) has it, else one serialisation of the element.  None when anything is unusual, so
+    that the event-by-event path reads it and names the damage."""
     key_tracks = child(notes_el, "KeyTracks")
     if key_tracks is None or not len(key_tracks):
         return None
-    blob = etree.tostring(key_tracks)
+    scanned = prescanned.get(key_tracks.sourceline)  # type: ignore[arg-type]  # None: no entry
+    if scanned is None or scanned[0] != len(key_tracks):
+        scanned = rows_from_text(etree.tostring(key_tracks))
+    if scanned is None or scanned[0] != len(key_tracks):
+        return None
+    return scanned[1]
+
+
+def rows_from_text(blob: bytes) -> tuple[int, Rows] | None:
+    """(KeyTrack count, columns) of the XML text of one ``KeyTracks`` element, as lxml serialises
+    it or as Live writes it (`` />``).  None when anything is unusual: an attribute layout Live
+    does not write, a value that is not a plain number, a KeyTrack without one MidiKey.  Pure
+    bytes work (no lxml objects), so it may run in another thread."""
     chunks = _KEY_TRACK_START.split(blob)[1:]
     keys = _MIDI_KEY.findall(blob)
     events = _NOTE_EVENT.findall(blob)
     counts = [chunk.count(b"<MidiNoteEvent ") for chunk in chunks]
-    if len(chunks) != len(key_tracks) or len(keys) != len(chunks) or len(events) != sum(counts):
+    if len(keys) != len(chunks) or len(events) != sum(counts):
         return None
     if not events:
-        return [[], [], [], [], [], []], [], [], []
+        return len(chunks), ([[], [], [], [], [], []], [], [], [])
     # Columns by slicing one flat list: about twice as fast as zip(*events) on 100,000 notes.
     flat = list(chain.from_iterable(events))
     width = _NOTE_EVENT.groups
@@ -138,7 +157,7 @@ def _bulk_rows(notes_el: etree._Element) -> tuple[list[Any], Any, Any, Any] | No
     if ((key_numbers < 0) | (key_numbers > 127)).any():
         return None
     muted = np.array(enabled, dtype=np.bytes_) == b"false"
-    return float_columns, np.repeat(key_numbers, counts), muted, ids
+    return len(chunks), (float_columns, np.repeat(key_numbers, counts), muted, ids)
 
 
 def _numbers(column: Sequence[bytes], default: bytes | None, dtype: Any = np.float64) -> Any:
