@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pyloudnorm as pyln
 import pytest
 import soundfile
 
@@ -157,7 +158,6 @@ def test_array_errors() -> None:
 
 
 def test_pyloudnorm_cross_check() -> None:
-    pyln = pytest.importorskip("pyloudnorm", reason="pyloudnorm (bench extra) is not installed")
     rng = np.random.default_rng(3)
     signal = rng.normal(0, 0.05, (FS * 10, 2)) * np.linspace(0.2, 1.0, FS * 10)[:, None]
     ours = measure(signal, sample_rate=FS, true_peak=False).integrated_lufs
