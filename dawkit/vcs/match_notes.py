@@ -110,13 +110,14 @@ def match_notes(a: NoteList, b: NoteList) -> NoteMatch:
     pitch = np.concatenate([a.column("pitch"), b.column("pitch")])
     duration = np.concatenate([a.column("duration"), b.column("duration")])
     a_rows, b_rows = _pair(position_keys(starts), pitch, duration, na)
-    left_a = np.setdiff1d(np.arange(na), a_rows)
-    left_b = np.setdiff1d(np.arange(nb), b_rows)
+    left_a, left_b = _unpaired(na, a_rows), _unpaired(nb, b_rows)
     if len(left_a) and len(left_b):  # starts that rounded to neighbouring grid cells
         rest = np.concatenate([left_a, na + left_b])
         more_a, more_b = _pair(shifted_position_keys(starts[rest]), pitch[rest], duration[rest], len(left_a))
-        a_rows = np.concatenate([a_rows, left_a[more_a]])
-        b_rows = np.concatenate([b_rows, left_b[more_b]])
+        if len(more_a):
+            a_rows = np.concatenate([a_rows, left_a[more_a]])
+            b_rows = np.concatenate([b_rows, left_b[more_b]])
+            left_a, left_b = _unpaired(na, a_rows), _unpaired(nb, b_rows)
     fields = _field_changes(a, b, a_rows, b_rows)
     changed = np.zeros(len(a_rows), dtype=bool)
     for mask in fields.values():
@@ -126,13 +127,22 @@ def match_notes(a: NoteList, b: NoteList) -> NoteMatch:
         b_rows=b_rows,
         changed=changed,
         fields=fields,
-        removed=_by_position(a, np.setdiff1d(np.arange(na), a_rows)),
-        added=_by_position(b, np.setdiff1d(np.arange(nb), b_rows)),
+        removed=_by_position(a, left_a),
+        added=_by_position(b, left_b),
     )
+
+
+def _unpaired(n: int, paired: np.ndarray) -> np.ndarray:
+    """The rows of ``range(n)`` not in ``paired``, ascending."""
+    free = np.ones(n, dtype=bool)
+    free[paired] = False
+    return np.flatnonzero(free)
 
 
 def _by_position(notes: NoteList, rows: np.ndarray) -> np.ndarray:
     """``rows`` ordered by (start, pitch)."""
+    if len(rows) < 2:
+        return rows
     return rows[np.lexsort((notes.column("pitch")[rows], notes.column("start")[rows]))]
 
 
