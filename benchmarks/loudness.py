@@ -76,14 +76,17 @@ def run(argv: list[str] | None = None) -> list[Row]:
     with tempfile.TemporaryDirectory() as folder:
         path = make_file(Path(folder), args.seconds)
         section = f"loudness: {args.seconds:g} s stereo 48 kHz float32 WAV ({path.stat().st_size / 1e6:.0f} MB)"
-        full: Callable[[], Any] = lambda: measure_file(path)  # noqa: E731
-        integrated: Callable[[], Any] = lambda: measure_file(path, true_peak=False)  # noqa: E731
+        full: Callable[[], Any] = lambda: measure_file(path)
+        integrated: Callable[[], Any] = lambda: measure_file(path, true_peak=False)
         result = measure_file(path)
         try:
             baseline = pyloudnorm_integrated(path)
         except ImportError:
             print("pyloudnorm is not installed (pip install 'dawkit[bench]'): timing dawkit alone", file=out)
-            rows = [Row(section, FULL, timing.median_of(full, repeat)), Row(section, INTEGRATED, timing.median_of(integrated, repeat))]
+            rows = [
+                Row(section, FULL, timing.median_of(full, repeat)),
+                Row(section, INTEGRATED, timing.median_of(integrated, repeat)),
+            ]
         else:
             theirs = baseline()
             rows = [

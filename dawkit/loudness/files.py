@@ -1,6 +1,6 @@
 """Measure audio files (WAV, AIFF, FLAC and whatever else libsndfile reads), streaming in blocks.
 
-A file is read in blocks of 5.12 s through soundfile, so memory does not grow with its length.
+A file is read in blocks of 1.28 s through soundfile, so memory does not grow with its length.
 Bad input is reported as one-line :class:`~dawkit.errors.DawkitError` messages naming the file:
 missing or unreadable, not audio, 0-length, NaN/inf samples, a channel count without a layout.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import soundfile
 
 from dawkit.errors import CorruptFileError, InvalidValueError, read_error
@@ -40,9 +41,11 @@ def measure_file(
         if audio.frames == 0:
             raise InvalidValueError("no audio frames (0-length audio)", source=source, where="data")
         meter = Meter(audio.samplerate, audio.channels, channel_layout=channel_layout, true_peak=true_peak, source=source)
-        dtype = "float32" if audio.subtype in EXACT_IN_FLOAT32 else "float64"
+        dtype = np.float32 if audio.subtype in EXACT_IN_FLOAT32 else np.float64
+        # One buffer for every block: no per-block allocation (the meter keeps no reference to it).
+        buffer = np.empty((block_frames(audio.samplerate), audio.channels), dtype)
         try:
-            for block in audio.blocks(blocksize=block_frames(audio.samplerate), dtype=dtype, always_2d=True):
+            while (block := audio.read(out=buffer)).shape[0]:
                 meter.feed(block)
         except soundfile.LibsndfileError as exc:
             detail = " ".join(str(exc.error_string).split())

@@ -62,13 +62,10 @@ def highpass(sample_rate: float) -> Biquad:
     return Biquad(b0=1.0, b1=-2.0, b2=1.0, a1=2.0 * (k * k - 1.0) / a0, a2=(1.0 - k / HIGHPASS_Q + k * k) / a0)
 
 
-def k_weighting(sample_rate: float) -> tuple[np.ndarray, np.ndarray]:
-    """The two stages combined into one 4th-order direct-form filter ``(b, a)`` for ``scipy.signal.lfilter``.
+def k_weighting(sample_rate: float) -> np.ndarray:
+    """The two stages as second-order sections, shape ``(2, 6)``, for ``scipy.signal.sosfilt``.
 
-    One 4th-order pass is faster than two biquads and, in float64, agrees with the cascade to
-    ~1e-10 of full scale (far below anything a loudness reading can show).
+    The cascade of biquads is numerically better behaved than one 4th-order direct form (the
+    high-pass poles sit within 0.01 of z = 1) and, in float64, just as fast.
     """
-    first, second = shelf(sample_rate), highpass(sample_rate)
-    b = np.convolve(first.numerator, second.numerator)
-    a = np.convolve(first.denominator, second.denominator)
-    return b, a
+    return np.array([[*stage.numerator, *stage.denominator] for stage in (shelf(sample_rate), highpass(sample_rate))])

@@ -1,9 +1,10 @@
 """Streaming BS.1770 / EBU R 128 meter: feed blocks of samples, then read the result.
 
-One K-weighting pass per block reduces the signal to channel-weighted energies per 10 ms hop
-(all loudness quantities are built from those, see :mod:`dawkit.loudness.gating`); a second scan
-of the same float64 block gives sample and true peaks. Memory stays bounded by the block size
-plus 8 bytes per 10 ms of programme, so a 2-hour file is never held in memory.
+One K-weighting pass per block (float64, whatever the input precision) reduces the signal to
+channel-weighted energies per 10 ms hop (all loudness quantities are built from those, see
+:mod:`dawkit.loudness.gating`); a second scan of the same block, in its own precision (float32
+for most files), gives sample and true peaks. Memory stays bounded by the block size plus 8 bytes
+per 10 ms of programme, so a 2-hour file is never held in memory.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.signal import lfilter
+from scipy.signal import sosfilt
 
 from dawkit.errors import InvalidValueError
 from dawkit.loudness import gating
 from dawkit.loudness.filters import k_weighting
 from dawkit.loudness.layouts import ChannelLayout, resolve_layout
 from dawkit.loudness.result import ChannelPeak, LoudnessResult
-from dawkit.loudness.truepeak import TruePeakScanner, to_db
+from dawkit.loudness.scratch import Scratch
+from dawkit.loudness.truepeak import ROOM, TruePeakScanner, to_db
 
 MIN_SAMPLE_RATE_HZ = 8_000.0
 MAX_SAMPLE_RATE_HZ = 1_536_000.0
-BLOCK_HOPS = 512  # frames per block = 512 hops (5.12 s): large enough for vectorised work, small in memory
+# Frames per block = 128 hops (1.28 s). Measured on a 5-minute stereo file: 32 hops take 35 % longer
+# (per-call overhead); 256 or 512 hops gain < 3 % while their per-block arrays grow to 2-4 MB.
+BLOCK_HOPS = 128
 
 
 def block_frames(sample_rate: float) -> int:
@@ -55,11 +59,12 @@ class Meter:
         self.sample_rate = sample_rate
         self.layout: ChannelLayout = resolve_layout(channels, channel_layout, source=source)
         weights = np.array(self.layout.weights)
-        self._weighted = np.flatnonzero(weights)  # channels that count for loudness (not the LFE)
+        # Channels that count for loudness (not the LFE): a slice when all do, so filtering copies nothing.
+        self._weighted: slice | np.ndarray = slice(None) if weights.all() else np.flatnonzero(weights)
         self._unweighted = np.flatnonzero(weights == 0)
         self._weights = weights[self._weighted]
-        self._b, self._a = k_weighting(sample_rate)
-        self._state = np.zeros((self._weighted.size, len(self._a) - 1))
+        self._sos = k_weighting(sample_rate)
+        self._state = np.zeros((len(self._sos), self._weights.size, 2))  # sosfilt's zi: (sections, channels, 2)
         self._hop = gating.hop_frames(sample_rate)
         self._energies: list[np.ndarray] = []
         self._partial_energy = 0.0  # weighted energy of the incomplete hop at the end so far
@@ -67,15 +72,17 @@ class Meter:
         self.frames = 0
         self._scanner = TruePeakScanner(channels, sample_rate) if true_peak else None
         self._sample_peak = np.zeros(channels)
+        self._scratch = Scratch()
         self._finished: LoudnessResult | None = None
 
     def feed(self, block: np.ndarray) -> None:
         """Add the next ``(frames, channels)`` samples (float; 1.0 = full scale)."""
-        samples = self._channel_major(block)
+        rows = self._channel_major(block)
+        samples = rows[:, ROOM:]
         frames = samples.shape[1]
         if frames == 0:
             return
-        filtered, self._state = lfilter(self._b, self._a, samples[self._weighted], axis=1, zi=self._state)
+        filtered, self._state = sosfilt(self._sos, samples[self._weighted], axis=1, zi=self._state)
         # A NaN or inf sample leaves the IIR state non-finite for good: an O(1) check per block.
         unweighted = samples[self._unweighted]
         if not (np.isfinite(self._state).all() and np.isfinite(unweighted.sum())):
@@ -83,7 +90,7 @@ class Meter:
         self._add_energies(filtered)
         np.maximum(self._sample_peak, np.maximum(samples.max(axis=1), -samples.min(axis=1)), out=self._sample_peak)
         if self._scanner is not None:
-            self._scanner.feed(samples, self._sample_peak)
+            self._scanner.feed(rows, self._sample_peak)
         self.frames += frames
 
     def result(self) -> LoudnessResult:
@@ -124,7 +131,13 @@ class Meter:
         )
 
     def _channel_major(self, block: np.ndarray) -> np.ndarray:
-        """``block`` as a contiguous float64 ``(channels, frames)`` array (filtering is 2x faster so)."""
+        """``block`` as ``(channels, ROOM + frames)`` rows holding the samples from column ``ROOM`` on.
+
+        Float32 if the block was float32 or narrower, else float64. Channel-major rows make the
+        per-channel filter, peak and true-peak passes contiguous; the first ``ROOM`` columns are
+        space for the true-peak scanner's pending samples. The rows are reused scratch: valid until
+        the next block.
+        """
         array = np.asarray(block)
         if array.dtype.kind != "f":
             raise InvalidValueError(
@@ -140,7 +153,10 @@ class Meter:
                 source=self.source,
                 where="samples",
             )
-        return np.ascontiguousarray(array.T, dtype=np.float64)
+        dtype = np.float32 if array.dtype.itemsize <= 4 else np.float64
+        rows = self._scratch.get("rows", (self.layout.channels, ROOM + array.shape[0]), dtype)
+        rows[:, ROOM:] = array.T
+        return rows
 
     def _add_energies(self, filtered: np.ndarray) -> None:
         """Fold the filtered block's squares into whole-hop energies, carrying an incomplete hop."""
