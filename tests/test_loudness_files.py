@@ -163,3 +163,25 @@ def test_pyloudnorm_cross_check() -> None:
     ours = measure(signal, sample_rate=FS, true_peak=False).integrated_lufs
     theirs = pyln.Meter(FS, filter_class="DeMan").integrated_loudness(signal)
     assert ours == pytest.approx(theirs, abs=0.02)  # differences: pyloudnorm keeps a partial last block
+
+
+def test_a_long_file_is_measured_in_bounded_memory(tmp_path: Path) -> None:
+    """An hour of stereo at 8 kHz (230 MB of float32 samples): the meter streams it block by block,
+    so its peak allocation stays a small, fixed fraction of the file."""
+    import tracemalloc
+
+    rate, seconds, block = 8_000, 3_600, 8_000 * 60
+    path = tmp_path / "hour.wav"
+    rng = np.random.default_rng(5)
+    with soundfile.SoundFile(path, "w", samplerate=rate, channels=2, subtype="FLOAT") as out:
+        for _ in range(seconds * rate // block):
+            out.write((0.1 * rng.standard_normal((block, 2))).astype(np.float32))
+    tracemalloc.start()
+    try:
+        result = measure_file(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.duration_s == seconds
+    assert result.integrated_lufs is not None and -15.0 < result.integrated_lufs < -14.5  # steady noise
+    assert peak < 24 * 2**20, f"peak {peak / 2**20:.1f} MiB for a {path.stat().st_size / 2**20:.0f} MiB file"
