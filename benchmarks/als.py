@@ -19,8 +19,8 @@ Rows (ratio = dawkit / baseline; targets from issue 3, part 8):
   writer with nothing to patch) vs ``etree.tostring`` of the baseline's tree + ``gzip.compress``
   level 6; target 1.5x;
 * fresh write (synthetic set only, informative): ``als_to_bytes`` of the generated project;
-* breakdown (informative, dawkit internals): gunzip + parse + version with the notes prescanned
-  meanwhile (``read_document``), the model build (``build_project``), the comparison with
+* breakdown (informative, dawkit internals): gunzip + parse without indentation + version with
+  the notes prescanned meanwhile (``read_document``), the model build (``build_project``), the comparison with
   nothing to patch (``patch_document``), and Live-style serialisation + Live's gzip
   (``document_to_bytes``).
 
@@ -64,7 +64,7 @@ READ = "ALS read (als_from_bytes)"
 WRITE_READ = "ALS write, project as read, unchanged (als_to_bytes: patch mode)"
 WRITE_FRESH = "ALS write, generated project (als_to_bytes: fresh Live 12)"
 BREAKDOWN_LABELS = (
-    "read: read_document (gunzip, hardened parse, version; notes prescanned in a second thread)",
+    "read: read_document (gunzip, hardened parse without indentation, version; notes prescanned in a second thread)",
     "read: build_project (tree -> model)",
     "write: patch_document with nothing to patch (re-read base + compare)",
     "write: document_to_bytes (Live-style serialise + Live's gzip; only when something changed)",
@@ -161,13 +161,19 @@ def set_rows(section: str, data: bytes, repeat: int, *, breakdown: bool) -> list
 
 def breakdown_rows(section: str, data: bytes, repeat: int) -> list[Row]:
     """Where read and unchanged-write time goes (informative; uses dawkit internals)."""
-    from dawkit.formats.als.container import GzipLimits, document_to_bytes
+    from dawkit.formats.als.container import (
+        GzipLimits,
+        document_from_bytes,
+        document_to_bytes,
+    )
     from dawkit.formats.als.patch import patch_document
     from dawkit.formats.als.reader import build_project
     from dawkit.formats.als.reader_prescan import read_document
     from dawkit.interchange import ConversionReport
 
-    doc, prescanned = read_document(data, source="bench", limits=GzipLimits())
+    # As als_from_bytes reads (no indentation); a changed write serialises a laid-out parse.
+    doc, prescanned = read_document(data, source="bench", limits=GzipLimits(), layout=False)
+    laid_out = document_from_bytes(data, source="bench")
     project, _ = build_project(doc, source="bench", prescanned=prescanned)
 
     def patch() -> bool:
@@ -178,10 +184,10 @@ def breakdown_rows(section: str, data: bytes, repeat: int) -> list[Row]:
         return changed
 
     timings = (
-        median_of(lambda: read_document(data, source="bench", limits=GzipLimits()), repeat),
+        median_of(lambda: read_document(data, source="bench", limits=GzipLimits(), layout=False), repeat),
         median_of(lambda: build_project(doc, source="bench", prescanned=prescanned), repeat),
         median_of(patch, repeat),
-        median_of(lambda: document_to_bytes(doc), repeat),
+        median_of(lambda: document_to_bytes(laid_out), repeat),
     )
     return [Row(f"{section}: breakdown", label, t) for label, t in zip(BREAKDOWN_LABELS, timings, strict=True)]
 

@@ -17,7 +17,7 @@ from lxml import etree
 from dawkit.formats.als import als_from_bytes, als_to_bytes
 from dawkit.formats.als.container import GzipLimits
 from dawkit.formats.als.reader import build_project
-from dawkit.formats.als.reader_notes import _bulk_rows
+from dawkit.formats.als.reader_notes import NOT_PRESCANNED, _bulk_rows
 from dawkit.formats.als.reader_prescan import read_document, scan_key_tracks
 from dawkit.interchange.model import MidiContent, Project
 from dawkit.interchange.notes import NoteList
@@ -49,14 +49,14 @@ def _key_tracks(doc_root: etree._Element) -> list[etree._Element]:
     return [el for el in doc_root.iter("Notes") if el.find("KeyTracks") is not None]
 
 
-def _assert_prescan_matches(data: bytes, *, all_prescanned: bool) -> None:
-    doc, prescanned = read_document(data, source="set.als", limits=GzipLimits())
+def _assert_prescan_matches(data: bytes, *, all_prescanned: bool, layout: bool = True) -> None:
+    doc, prescanned = read_document(data, source="set.als", limits=GzipLimits(), layout=layout)
     clips = _key_tracks(doc.root)
     assert clips
     if all_prescanned:
-        assert all(prescanned.get(notes.find("KeyTracks").sourceline) is not None for notes in clips)
+        assert all(prescanned.get(notes.find("KeyTracks")) is not None for notes in clips)
     for notes in clips:
-        fast, slow = _bulk_rows(notes, prescanned), _bulk_rows(notes, {})
+        fast, slow = _bulk_rows(notes, prescanned), _bulk_rows(notes, NOT_PRESCANNED)
         assert (fast is None) == (slow is None)
         if fast is not None and slow is not None:
             rows_f, pitches_f, muted_f, ids_f = fast
@@ -67,10 +67,20 @@ def _assert_prescan_matches(data: bytes, *, all_prescanned: bool) -> None:
             assert list(ids_f) == list(ids_s)
 
 
-def test_prescan_matches_the_serialised_path_past_line_65535() -> None:
+@pytest.mark.parametrize("layout", [True, False], ids=["indented tree", "tree without indentation"])
+def test_prescan_matches_the_serialised_path_past_line_65535(layout: bool) -> None:
+    """With indentation, libxml2 reports lines past 65,535 through the text before an element's
+    first child; without it, the capped elements are matched in document order."""
     data = _generated()
     assert gzip.decompress(data).count(b"\n") > 70_000
-    _assert_prescan_matches(data, all_prescanned=True)
+    _assert_prescan_matches(data, all_prescanned=True, layout=layout)
+
+
+def test_document_order_is_not_trusted_where_a_key_tracks_tag_is_spelled_otherwise() -> None:
+    xml = gzip.decompress(_generated())
+    assert scan_key_tracks(xml).in_order is not None
+    assert scan_key_tracks(xml.replace(b"</Ableton>", b"<KeyTracks/></Ableton>")).in_order is None
+    assert scan_key_tracks(xml.replace(b"</Ableton>", b"<!-- x --></Ableton>")).in_order is None
 
 
 def test_read_with_prescan_equals_read_without() -> None:
@@ -109,10 +119,12 @@ def _doc(*clips: bytes) -> bytes:
 
 
 def test_scan_files_each_text_under_its_start_line_and_first_child_line() -> None:
-    found = scan_key_tracks(_doc(_CLIP.replace(b"{enabled}", b"true"), _CLIP.replace(b"{enabled}", b"false")))
+    scanned = scan_key_tracks(_doc(_CLIP.replace(b"{enabled}", b"true"), _CLIP.replace(b"{enabled}", b"false")))
+    found = scanned.by_line
     assert sorted(found) == [2, 3, 10, 11]
     (count, (_rows, _pitches, muted, _ids)) = found[10]  # type: ignore[misc]
     assert count == 1 and list(muted) == [True]
+    assert scanned.in_order == [found[2], found[10]] and scanned.capped_notes == 0
 
 
 @pytest.mark.parametrize(
@@ -126,17 +138,17 @@ def test_scan_files_each_text_under_its_start_line_and_first_child_line() -> Non
 )
 def test_scan_skips_text_that_is_not_the_elements_content(damage: bytes) -> None:
     clip = _CLIP.replace(b'IsEnabled="{enabled}"', damage)
-    assert set(scan_key_tracks(_doc(clip)).values()) == {None}
+    assert set(scan_key_tracks(_doc(clip)).by_line.values()) == {None}
 
 
 def test_scan_drops_a_line_holding_two_texts() -> None:
     one_line = _CLIP.replace(b"{enabled}", b"true").replace(b"\n", b"")
     found = scan_key_tracks(_doc(one_line + one_line + b"\n"))
-    assert found == {2: None}
+    assert found.by_line == {2: None}
 
 
 @pytest.mark.parametrize(
     "xml", [_doc(_CLIP).replace(b"\n", b"\r", 1), _doc(_CLIP.replace(b"<Notes>", b"<KeyTracks><Notes>", 1))]
 )
 def test_scan_turns_off_for_lone_carriage_returns_and_nested_key_tracks(xml: bytes) -> None:
-    assert scan_key_tracks(xml.replace(b"{enabled}", b"true")) == {}
+    assert scan_key_tracks(xml.replace(b"{enabled}", b"true")).by_line == {}

@@ -19,6 +19,8 @@ from typing import Any
 from dawkit.errors import read_error
 from dawkit.formats.als.container import (
     GzipLimits,
+    LiveDocument,
+    document_from_bytes,
     document_to_bytes,
 )
 from dawkit.formats.als.retained import (
@@ -63,7 +65,8 @@ def als_from_bytes(
     from dawkit.formats.als.reader_prescan import read_document
 
     with gc_paused():
-        doc, prescanned = read_document(data, source=source, limits=limits)
+        # The tree is only read here; writing patches a parse that keeps Live's indentation.
+        doc, prescanned = read_document(data, source=source, limits=limits, layout=False)
         project, _refs = build_project(doc, source=source, base_dir=base_dir, prescanned=prescanned)
     extras = project.extras.setdefault(FORMAT, {})
     extras["source"] = doc.source
@@ -71,6 +74,29 @@ def als_from_bytes(
         extras["folder"] = str(base_dir)
     retain(project, Parsed(doc, prescanned))
     return project
+
+
+def _patch(parsed: Parsed, project: Project, report: ConversionReport, target: str) -> tuple[LiveDocument, bool]:
+    """Patch ``project`` into its source set: the document to write and whether anything changed.
+
+    A read-time parse has no indentation (:attr:`LiveDocument.layout`), which is enough to find
+    out that nothing changed, the common case, and is left untouched then.  Once something did
+    change, the source is parsed again with Live's layout and patched for real (the prescanned
+    notes still apply: the source lines are the same).
+    """
+    from dawkit.formats.als.patch import patch_document
+
+    doc = parsed.doc
+    if doc.layout:
+        return doc, patch_document(doc, project, report, source=target, prescanned=parsed.prescanned)
+    probe = ConversionReport(target=report.target, format=report.format)
+    if not patch_document(doc, project, probe, source=target, prescanned=parsed.prescanned):
+        for loss in probe.losses:
+            report.lose(loss.what, loss.where)
+        report.notes.extend(probe.notes)
+        return doc, False
+    laid_out = document_from_bytes(doc.source, source=target)
+    return laid_out, patch_document(laid_out, project, report, source=target, prescanned=parsed.prescanned)
 
 
 def als_to_bytes(
@@ -92,10 +118,8 @@ def als_to_bytes(
     with gc_paused():
         parsed = checkout(project, source=target) if source_bytes(project) is not None else None
         if parsed is not None and (als_version is None or int(als_version) == parsed.doc.version.line):
-            from dawkit.formats.als.patch import patch_document
-
-            doc = parsed.doc
-            if patch_document(doc, project, report, source=target, prescanned=parsed.prescanned):
+            doc, changed = _patch(parsed, project, report, target)
+            if changed:
                 data = document_to_bytes(doc)
                 report.notes.append(f"patched the source set in place ({doc.version.label})")
             else:

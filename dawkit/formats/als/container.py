@@ -76,6 +76,9 @@ class LiveDocument:
 
     root: etree._Element
     version: LiveVersion
+    #: False when whitespace between elements was dropped while parsing (a tree to read, not to
+    #: write back: serialising it would lose Live's indentation).
+    layout: bool = True
     newline: bytes = b"\n"
     single_quotes: bool = False
     gzip_os: int | None = 3
@@ -190,14 +193,15 @@ def document_from_bytes(data: bytes, *, source: str, limits: GzipLimits = GzipLi
     return parse_document(unpack(data, source=source, limits=limits), source=source)
 
 
-def parse_document(unpacked: Unpacked, *, source: str) -> LiveDocument:
-    """Parse unpacked Live Set XML into a :class:`LiveDocument`.
+def parse_document(unpacked: Unpacked, *, source: str, layout: bool = True) -> LiveDocument:
+    """Parse unpacked Live Set XML into a :class:`LiveDocument`; ``layout=False`` drops the
+    indentation (faster, for reading only: see :attr:`LiveDocument.layout`).
 
     Raises :class:`MalformedXMLError` for bad XML or a root other than ``<Ableton>`` with a
     ``<LiveSet>``, and :class:`UnsupportedVersionError` for Live 7 and older or a future major.
     """
     xml = unpacked.xml
-    root = parse_xml(xml, source=source, huge=True).getroot()
+    root = parse_xml(xml, source=source, huge=True, keep_blank_text=layout).getroot()
     if root.tag != "Ableton":
         raise MalformedXMLError(f"root element is <{root.tag}>, expected <Ableton>", source=source, where=f"/{root.tag}")
     if root.find("LiveSet") is None:
@@ -207,6 +211,7 @@ def parse_document(unpacked: Unpacked, *, source: str) -> LiveDocument:
     return LiveDocument(
         root=root,
         version=version,
+        layout=layout,
         newline=b"\r\n" if b"\r\n" in xml[:300] else b"\n",
         single_quotes=_has_single_quoted_attribute(xml),
         gzip_os=unpacked.gzip_os,

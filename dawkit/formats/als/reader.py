@@ -132,7 +132,7 @@ def build_project(
     Raises :class:`~dawkit.errors.MalformedXMLError` when a mandatory element is missing and
     :class:`~dawkit.errors.UnsupportedVersionError` for structures dawkit does not know.
     """
-    ctx = ReadContext(source=source, version=doc.version, base_dir=base_dir, prescanned=prescanned or {})
+    ctx = ReadContext(source=source, version=doc.version, base_dir=base_dir, prescanned=prescanned)
     project = _ProjectReader(ctx, doc).read()
     return project, ctx.refs
 

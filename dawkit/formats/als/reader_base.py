@@ -128,7 +128,7 @@ class ReadContext:
     base_dir: Path | None = None
     refs: dict[str, etree._Element] = field(default_factory=dict)
     #: Note columns read from the source text while it was parsed (:mod:`.reader_prescan`).
-    prescanned: Prescanned = field(default_factory=dict)
+    prescanned: Prescanned | None = None
 
     @property
     def inline_automation(self) -> bool:

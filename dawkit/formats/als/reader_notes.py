@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, Final
 
@@ -40,13 +41,31 @@ from dawkit.formats.als.tables import (
 )
 from dawkit.interchange.notes import ExpressionPoint, NoteExpression, NoteList
 
-__all__ = ["Prescanned", "Rows", "read_notes", "rows_from_text"]
+__all__ = ["NOT_PRESCANNED", "Prescanned", "Rows", "Scanned", "read_notes", "rows_from_text"]
 
 #: ([starts, durations, velocities, deviations, probabilities, releases], pitches, muted, note ids)
 Rows = tuple[list[Any], Any, Any, Any]
-#: Source line -> (KeyTrack count, rows) of the ``KeyTracks`` texts read before or during the
-#: parse (:mod:`.reader_prescan`); None where the text could not be used.  Read, never modified.
-Prescanned = dict[int, tuple[int, Rows] | None]
+#: (KeyTrack count, rows) of one ``KeyTracks`` text.
+Scanned = tuple[int, Rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Prescanned:
+    """The ``KeyTracks`` texts read during the parse (:mod:`.reader_prescan`), found for an
+    element by its source line or, where libxml2 caps the line, by the element itself.  An entry
+    is None where the text could not be used.  Read, never modified."""
+
+    by_line: dict[int, Scanned | None] = field(default_factory=dict)
+    by_element: dict[etree._Element, Scanned | None] = field(default_factory=dict)
+
+    def get(self, key_tracks: etree._Element) -> Scanned | None:
+        """What was read for ``key_tracks``, or None."""
+        found = self.by_element.get(key_tracks)
+        return found if found is not None else self.by_line.get(key_tracks.sourceline)  # type: ignore[arg-type]
+
+
+#: Nothing prescanned: every clip's notes are read from its element.
+NOT_PRESCANNED: Final = Prescanned()
 
 #: A MidiNoteEvent as lxml serialises it (``"/>``) or Live writes it (``" />``), attributes in
 #: Live's order, optional ones optional.
@@ -74,7 +93,7 @@ _NOTE_ATTRIBUTES: Final[dict[str, tuple[bool, float, float]]] = {
 
 def read_notes(ctx: ReadContext, notes_el: etree._Element) -> NoteList:
     """The notes of a clip's ``Notes`` element, in document order (see the module docstring)."""
-    bulk = _bulk_rows(notes_el, ctx.prescanned)
+    bulk = _bulk_rows(notes_el, ctx.prescanned or NOT_PRESCANNED)
     rows, pitches, muted, ids = bulk if bulk is not None else _event_rows(ctx, notes_el)
     try:
         # One (5, n) array for the float columns: a handful of numpy calls per clip, whatever its size.
@@ -114,7 +133,7 @@ def _bulk_rows(notes_el: etree._Element, prescanned: Prescanned) -> Rows | None:
     key_tracks = child(notes_el, "KeyTracks")
     if key_tracks is None or not len(key_tracks):
         return None
-    scanned = prescanned.get(key_tracks.sourceline)  # type: ignore[arg-type]  # None: no entry
+    scanned = prescanned.get(key_tracks)
     if scanned is None or scanned[0] != len(key_tracks):
         scanned = rows_from_text(etree.tostring(key_tracks))
     if scanned is None or scanned[0] != len(key_tracks):
@@ -122,7 +141,7 @@ def _bulk_rows(notes_el: etree._Element, prescanned: Prescanned) -> Rows | None:
     return scanned[1]
 
 
-def rows_from_text(blob: bytes) -> tuple[int, Rows] | None:
+def rows_from_text(blob: bytes) -> Scanned | None:
     """(KeyTrack count, columns) of the XML text of one ``KeyTracks`` element, as lxml serialises
     it or as Live writes it (`` />``).  None when anything is unusual: an attribute layout Live
     does not write, a value that is not a plain number, a KeyTrack without one MidiKey.  Pure
