@@ -29,6 +29,9 @@ EXIT_ERROR = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Columns a table may use when the output is not a terminal.
+_PIPE_WIDTH = 200
+
 # Set by the app callback on every invocation (so repeated in-process runs do not leak it).
 _state: dict[str, bool] = {"debug": False}
 
@@ -111,8 +114,12 @@ def _guard(func: F) -> F:
 def _console(*, stderr: bool = False) -> Console:
     from rich.console import Console
 
-    # soft_wrap: one record per line even when longer than the terminal (or 80 columns in a pipe).
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # soft_wrap: one record per line even when longer than the terminal.  In a pipe rich would
+    # assume 80 columns and squeeze tables to "…"; a log or a file has room for whole cells
+    # (COLUMNS, when set, still decides).
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or "COLUMNS" in os.environ else _PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 def _print_json(document: Any) -> None:

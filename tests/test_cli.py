@@ -555,3 +555,12 @@ def test_info_shows_the_smf_format_and_the_readers_warnings(tmp_path: Path) -> N
     assert data["warnings"] == ["track 1: 1 note(s) never released, closed at the end of the track (tick 480); first: key 60 at tick 0"]
     text = run("info", path).stdout
     assert "1 read warning:" in text and "never released" in text
+
+
+def test_tables_in_a_pipe_get_room_for_whole_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dawkit.cli_support import _console
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert _console().width == 200  # stdout is not a terminal under pytest
+    monkeypatch.setenv("COLUMNS", "90")
+    assert _console().width == 90

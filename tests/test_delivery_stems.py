@@ -105,3 +105,11 @@ def test_bad_folder(project: Project, tmp_path: Path, make, message: str) -> Non
     with pytest.raises(CorruptFileError) as caught:
         match_stems(folder, project, "Nightfall")
     assert str(caught.value) == f"{folder}: {message}"
+
+
+def test_a_name_that_only_shares_letters_is_not_a_match(tmp_path: Path) -> None:
+    project = Project(tracks=[Track(id="g", name="Band"), Track(id="v", name="Lead Vox")])
+    folder = _folder(tmp_path, ["random.wav", "lead vocals.wav"])
+    result = match_stems(folder, project, "P")
+    assert [(m.file.name, m.track.name) for m in result.matches] == [("lead vocals.wav", "Lead Vox")]
+    assert [(u.file.name, u.reason) for u in result.unmatched] == [("random.wav", "no track name is similar enough")]

@@ -30,7 +30,7 @@ from dawkit.interchange.model import Project
 
 AUDIO_EXTENSIONS = frozenset({".wav", ".wave", ".bwf", ".aif", ".aiff", ".aifc", ".flac"})
 #: Lowest similarity ratio (0..1) of a fuzzy match.
-FUZZY_THRESHOLD = 0.6
+FUZZY_THRESHOLD = 0.65
 #: Words that say how a file was made, not which track it holds.
 NOISE_WORDS = frozenset({"stem", "stems", "bounce", "bounced", "print", "printed", "final", "export", "render", "audio", "track"})
 #: Regular expression of each template field, as :func:`~dawkit.delivery.naming.render_name` writes it.
