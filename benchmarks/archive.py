@@ -184,9 +184,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    strict = _parser().parse_args(argv).strict
-    rows = run(argv)
-    return 1 if strict and any(row.verdict == "FAIL" for row in rows) else 0
+    return base.exit_status(run(argv), strict=_parser().parse_args(argv).strict)
 
 
 if __name__ == "__main__":

@@ -566,10 +566,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    strict = _parser().parse_args(argv).strict
-    rows = run(argv)
+def exit_status(rows: list[Row], *, strict: bool) -> int:
+    """A benchmark command's exit status: 1 when ``strict`` and a target failed, else 0."""
     return 1 if strict and any(row.verdict == "FAIL" for row in rows) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return exit_status(run(argv), strict=_parser().parse_args(argv).strict)
 
 
 if __name__ == "__main__":
