@@ -188,7 +188,7 @@ def _build(task: ArchiveTask) -> ArchiveRecord:
     _add_media(builder, record, media, names)
     _add_exports(builder, record, task, spec.name, relink(project, task.source, _relink_targets(media, names)))
     if task.stems is not None:
-        record.stems = _add_stems(builder, record, task)
+        record.stems = _add_stems(builder, record, task, project)
     record.loudness = _loudness(task.partial, record)
     record.payload = list(builder.payload)
     document = report_document(record)
@@ -264,7 +264,7 @@ def _add_exports(builder: BagBuilder, record: ArchiveRecord, task: ArchiveTask, 
         record.exports.append((added.path, report))
 
 
-def _add_stems(builder: BagBuilder, record: ArchiveRecord, task: ArchiveTask) -> list[dict[str, Any]]:
+def _add_stems(builder: BagBuilder, record: ArchiveRecord, task: ArchiveTask, project: Project) -> list[dict[str, Any]]:
     """The stems folder checked against the project (:func:`dawkit.delivery.stemcheck.review`); each
     matched stem copied in under its convention name, with its loudness in a bext chunk (WAV).
 
@@ -278,7 +278,7 @@ def _add_stems(builder: BagBuilder, record: ArchiveRecord, task: ArchiveTask) ->
 
     assert task.stems is not None
     delivered = _dt.datetime.fromtimestamp(task.stems.stat().st_mtime).replace(microsecond=0)
-    report = review(task.stems, task.source, get_target(task.target), date=delivered.date(), now=delivered)
+    report = review(task.stems, task.source, get_target(task.target), date=delivered.date(), now=delivered, project=project)
     record.summary["stems_target"] = task.target
     record.summary["stems_unmatched"] = [str(item.file) for item in report.matching.unmatched]
     record.summary["tracks_without_stem"] = [track.name for track in report.matching.tracks_without_stem]

@@ -51,6 +51,7 @@ from dawkit.errors import (
     UnsupportedFormatError,
     read_error,
 )
+from dawkit.interchange.model import Project
 
 ORIGINATOR = "dawkit"
 MASTER_DESCRIPTION = "Master"
@@ -198,13 +199,16 @@ def review(
     version: int = 1,
     date: dt.date | None = None,
     now: dt.datetime | None = None,
+    project: Project | None = None,
 ) -> Report:
     """Match, check and plan (nothing is changed). ``version`` and ``date`` go into new names;
-    ``now`` is the origination date/time of new bext chunks (default: the current local time)."""
+    ``now`` is the origination date/time of new bext chunks (default: the current local time).
+    ``project``: the project of ``project_path`` when the caller has read it already."""
     from dawkit import formats
 
     folder, project_file = Path(directory), Path(project_path)
-    project = formats.read(project_file)
+    if project is None:
+        project = formats.read(project_file)
     name = project_name(project, project_file)
     length_beats = project.length_beats()
     length_s = project.tempo_map.beats_to_seconds(length_beats) if length_beats > 0 else None
