@@ -518,8 +518,9 @@ def _arrangement_time_signature_event(value: str | None) -> bytes:
 TIME_SIGNATURE_EVENT = f"{LIVE_SET}/MainTrack/AutomationEnvelopes/Envelopes/AutomationEnvelope[2]/Automation/Events/EnumEvent[2]"
 
 
-def test_note_id_beyond_int64(tmp_path: Path) -> None:
-    xml = small_set().replace(b'NoteId="2"', b'NoteId="100000000000000000000000"', 1)
+@pytest.mark.parametrize("digits", [24, 10_000], ids=["beyond int64", "beyond Python's int-parsing limit"])
+def test_note_id_beyond_int64(tmp_path: Path, digits: int) -> None:
+    xml = small_set().replace(b'NoteId="2"', b'NoteId="1' + b"0" * (digits - 1) + b'"', 1)
     error = expect(InvalidValueError, write(tmp_path, gzip_live(xml)), "NoteId")
     assert error.where is not None and error.where.startswith(MIDI_TRACK)
 

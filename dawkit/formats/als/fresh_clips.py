@@ -395,6 +395,7 @@ def _raw_expression(expression: NoteExpression, cc: int) -> tuple[list[str] | No
         for key, controls in stored.items():
             if (
                 str(key).isdigit()
+                and len(str(key)) <= 9  # an event index; int() of a huge digit string raises
                 and isinstance(controls, list)
                 and len(controls) == len(_STRAIGHT)
                 and all(isinstance(c, (int, float)) and math.isfinite(c) for c in controls)

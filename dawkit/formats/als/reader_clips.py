@@ -163,7 +163,7 @@ class ClipReader:
                 for target in controllers:
                     tag = target.tag
                     index = tag.removeprefix(_CONTROLLER_PREFIX) if isinstance(tag, str) else ""
-                    if index != tag and index.isdigit():
+                    if index != tag and index.isdigit() and len(index) <= 6:  # a controller number, not a 10,000-digit tag
                         self._controllers[target.get("Id", "")] = int(index)
         return self._controllers.get(pointee)
 

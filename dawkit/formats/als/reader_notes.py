@@ -259,7 +259,7 @@ def _note_error(ctx: ReadContext, notes_el: etree._Element) -> DawkitError:
             if not low <= parsed <= high:
                 return ctx.invalid(f"note {name} {show(text)} is outside {low:g}..{high:g}", event)
         note_id = event.get("NoteId")
-        if note_id is not None and not (note_id.isdigit() and int(note_id) < 2**63):
+        if note_id is not None and not (note_id.isdigit() and len(note_id) <= 19 and int(note_id) < 2**63):
             return ctx.invalid(f"note NoteId {show(note_id)} is not a note id (an integer >= 0)", event)
     return ctx.invalid("damaged note", notes_el)
 
