@@ -11,7 +11,10 @@ Rows (targets from issue 5, part 5):
 * diff end to end: ``dawkit.diff(path_a, path_b)`` (reads both files, then diffs) vs reading one
   file; target 1.5x;
 * informative: reading one file, reading both (the end-to-end row's floor: two whole files must
-  be read, so a sequential diff cannot go below 2x), and the text rendering of the diff;
+  be read, so a sequential diff cannot go below 2x), the text rendering of the diff, and the
+  parallel experiment: the cost of moving one model across a process boundary (pickle +
+  unpickle) and an end-to-end diff that reads the second file in a forked process (POSIX only;
+  an experiment kept to show why dawkit does not do it, see ``benchmarks/README.md``);
 * the three-way merge (:mod:`benchmarks.vcs_merge`): target 1 s.
 
 :data:`EXTRA_ROWS` is the hook for further versioning rows (the three-way merge): functions
@@ -21,6 +24,9 @@ Rows (targets from issue 5, part 5):
 from __future__ import annotations
 
 import argparse
+import gc
+import os
+import pickle
 import sys
 import tempfile
 from collections.abc import Callable
@@ -40,6 +46,8 @@ DIFF_DISK = "diff end to end: dawkit.diff(path_a, path_b)"
 READ_ONE = "read one .dawproject"
 READ_BOTH = "read both .dawproject (no diff)"
 RENDER = "render_text of the diff (default detail)"
+TRANSFER = "one model across a process boundary (pickle + unpickle)"
+FORKED = "experiment: diff end to end, second file read in a forked process"
 MEMORY_TARGET_SECONDS = 0.3
 DISK_TARGET_RATIO = 1.5
 
@@ -77,7 +85,7 @@ def edited(project: Project, fraction: float = 0.01, seed: int = 1) -> Project:
 def rows(scale: float, repeat: int) -> list[Row]:
     import dawkit
     from dawkit.formats import read, write
-    from dawkit.vcs import diff, render_text
+    from dawkit.vcs import diff, render_json, render_text
 
     sizes = base.Sizes.scaled(scale)
     a = make_project(sizes.tracks, sizes.notes, sizes.points)
@@ -98,10 +106,56 @@ def rows(scale: float, repeat: int) -> list[Row]:
             Row(section, READ_ONE, read_one),
             Row(section, READ_BOTH, best_of(lambda: (read(paths[0]), read(paths[1])), repeat), read_one, READ_ONE),
             Row(section, RENDER, best_of(lambda: render_text(result), repeat)),
+            Row(section, TRANSFER, best_of(lambda: _through_pickle(b_read), repeat), read_one, READ_ONE),
         ]
+        if hasattr(os, "fork"):
+            if render_json(_diff_reading_b_in_child(*paths)) != render_json(result):
+                raise AssertionError("the forked experiment found another diff")
+            out.append(Row(section, FORKED, best_of(lambda: _diff_reading_b_in_child(*paths), repeat), read_one, READ_ONE))
         for extra in EXTRA_ROWS:
             out += extra(a_read, b_read, paths, repeat)
     return out
+
+
+def _through_pickle(project: Project) -> Project:
+    """What a worker process returning a model costs: its pickling plus the unpickling (with the
+    collector paused, as the readers run)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result: Project = pickle.loads(pickle.dumps(project, protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        if was_enabled:
+            gc.enable()
+    return result
+
+
+def _diff_reading_b_in_child(path_a: Path, path_b: Path) -> Any:
+    """``dawkit.diff(path_a, path_b)`` with ``path_b`` read in a forked child that pickles its model
+    back through a pipe while this process reads ``path_a``."""
+    from dawkit.formats import read
+    from dawkit.vcs.diff import diff_projects
+
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the benchmark
+        status = 1
+        try:
+            os.close(reader)
+            data = pickle.dumps(read(path_b), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    a = read(path_a)
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise RuntimeError(f"the reading child failed with status {status}")
+    return diff_projects(a, pickle.loads(data))
 
 
 def run(argv: list[str] | None = None) -> list[Row]:
