@@ -751,9 +751,10 @@ def test_base_dir_resolves_set_relative_sample_paths(tmp_path: Path) -> None:
     kick = next(t for t in resolved.tracks if t.name == "Audio 1").clips[0].content
     assert isinstance(kick, AudioContent)
     assert kick.file.path == str(tmp_path / "samples" / "drums" / "kick.aiff")
+    assert kick.file.stored_path == "../samples/drums/kick.aiff"
+    assert kick.file.reference() == "../samples/drums/kick.aiff"
     assert kick.file.extras["als"] == {
         "path_type": 1,
-        "relative_path": "../samples/drums/kick.aiff",
         "absolute_path": "/Users/adammurray/workspace/producer-pal/e2e/live-sets/samples/drums/kick.aiff",
     }
     # Library samples (RelativePathType 5) keep their absolute path either way.

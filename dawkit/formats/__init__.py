@@ -34,15 +34,18 @@ _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*)")
 
 @dataclass(frozen=True)
 class FormatSpec:
-    """One file format.  ``reader`` and ``to_bytes`` are ``"module:function"`` names:
-    ``reader(path, **options) -> Project``; ``to_bytes(project, *, target, base_dir, **options) ->
-    (bytes, ConversionReport)``."""
+    """One file format.  ``reader``, ``from_bytes`` and ``to_bytes`` are ``"module:function"``
+    names: ``reader(path, **options) -> Project``; ``from_bytes(data, *, source, **options) ->
+    Project`` (plus ``base_dir``, the folder media paths are relative to, when ``media_paths``);
+    ``to_bytes(project, *, target, base_dir, **options) -> (bytes, ConversionReport)``."""
 
     name: str
     title: str
     extensions: tuple[str, ...]
     reader: str
+    from_bytes: str
     to_bytes: str
+    media_paths: bool = False
 
 
 FORMATS: tuple[FormatSpec, ...] = (
@@ -51,20 +54,25 @@ FORMATS: tuple[FormatSpec, ...] = (
         "DAWproject",
         (".dawproject",),
         "dawkit.formats.dawproject:read_dawproject",
+        "dawkit.formats.dawproject:dawproject_from_bytes",
         "dawkit.formats.dawproject:dawproject_to_bytes",
+        True,
     ),
     FormatSpec(
         "als",
         "Ableton Live Set",
         (".als",),
         "dawkit.formats.als:read_als",
+        "dawkit.formats.als:als_from_bytes",
         "dawkit.formats.als:als_to_bytes",
+        True,
     ),
     FormatSpec(
         "midi",
         "Standard MIDI File",
         (".mid", ".midi", ".kar", ".rmi"),
         "dawkit.formats.midi:read_midi",
+        "dawkit.formats.midi:midi_from_bytes",
         "dawkit.formats.midi:midi_to_bytes",
     ),
     FormatSpec(
@@ -72,6 +80,7 @@ FORMATS: tuple[FormatSpec, ...] = (
         "MusicXML",
         (".musicxml", ".mxl"),
         "dawkit.formats.musicxml:read_musicxml",
+        "dawkit.formats.musicxml:musicxml_from_bytes",
         "dawkit.formats.musicxml:musicxml_to_bytes",
     ),
 )
@@ -111,11 +120,22 @@ def sniff(path: str | os.PathLike[str]) -> str | None:
     """The format the content of ``path`` looks like, or None."""
     with open(path, "rb") as handle:
         head = handle.read(_SNIFF_BYTES)
+    return _sniff(head, lambda: path)
+
+
+def sniff_bytes(data: bytes) -> str | None:
+    """The format ``data`` (a whole file's content) looks like, or None."""
+    return _sniff(data[:_SNIFF_BYTES], lambda: io.BytesIO(data))
+
+
+def _sniff(head: bytes, whole: Callable[[], str | os.PathLike[str] | io.BytesIO]) -> str | None:
+    """The format a file starting with ``head`` looks like; ``whole()`` opens all of it (a zip's
+    directory is at its end)."""
     if head.startswith((b"MThd", b"RIFF")) and (head.startswith(b"MThd") or head[8:12] == b"RMID"):
         return "midi"
     if head.startswith(b"PK"):
         try:
-            with zipfile.ZipFile(path) as archive:
+            with zipfile.ZipFile(whole()) as archive:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error, RuntimeError):
             return None  # not a readable zip: the reader, if any, reports the damage precisely
@@ -139,17 +159,21 @@ def sniff(path: str | os.PathLike[str]) -> str | None:
 def detect(path: str | os.PathLike[str]) -> FormatSpec:
     """The format of an existing file: its extension, confirmed by its content (a ``.xml`` file
     by its content alone)."""
-    named = format_for_extension(path)
     try:
         sniffed = sniff(path)
     except OSError as error:
         raise read_error(error, path) from None
+    return _decide(format_for_extension(path), sniffed, path)
+
+
+def _decide(named: FormatSpec | None, sniffed: str | None, source: str | os.PathLike[str]) -> FormatSpec:
+    """The format of a file named like ``named`` whose content looks like ``sniffed``."""
     if named is not None and sniffed is not None and named.name != sniffed:
         raise FormatMismatchError(
-            f"the extension says {named.title} but the content is {BY_NAME[sniffed].title}", source=path
+            f"the extension says {named.title} but the content is {BY_NAME[sniffed].title}", source=source
         )
     if named is None and sniffed is None:
-        raise UnsupportedFormatError("not a format dawkit knows (by extension or content)", source=path)
+        raise UnsupportedFormatError("not a format dawkit knows (by extension or content)", source=source)
     # Content that looks like nothing known but carries a known extension goes to that reader,
     # whose own checks name the damage precisely (a truncated zip, malformed XML, ...).
     return named or BY_NAME[sniffed or ""]
@@ -177,6 +201,28 @@ def read(path: str | os.PathLike[str], format: str | None = None, **options: Any
     if spec is None:
         raise UnsupportedFormatError(f"unknown format {format!r}", source=path)
     return _load(spec.reader)(path, **options)
+
+
+def from_bytes(
+    data: bytes,
+    name: str | os.PathLike[str],
+    *,
+    source: str | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+    format: str | None = None,
+    **options: Any,
+) -> Project:
+    """Read a project file's content (a git blob, say) as :func:`read` reads the file ``name``:
+    its extension selects the format, confirmed by the content.  ``base_dir`` is the folder the
+    file belongs in: relative media paths resolve against it (without it they stay relative).
+    Errors name ``source`` (default: ``name``)."""
+    label = str(name) if source is None else source
+    spec = BY_NAME.get(format.lower()) if format else _decide(format_for_extension(name), sniff_bytes(data), label)
+    if spec is None:
+        raise UnsupportedFormatError(f"unknown format {format!r}", source=label)
+    if spec.media_paths:
+        options["base_dir"] = None if base_dir is None else Path(base_dir)
+    return _load(spec.from_bytes)(data, source=label, **options)
 
 
 def to_bytes(project: Project, path: str | os.PathLike[str], format: str | None = None, **options: Any) -> tuple[bytes, ConversionReport]:

@@ -18,6 +18,7 @@ first one (a damaged file should still open and show all of its problems).
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
@@ -209,6 +210,26 @@ class AudioFile(Model):
     path: str = Field(description="archive entry name (embedded) or file path (external)")
     external: bool = Field(default=False, description="True: path relative to the project file or absolute")
     data: bytes | None = Field(default=None, description="embedded bytes, when the container holds the file")
+    stored_path: str | None = Field(
+        default=None,
+        description="the path as the project file spells it, relative to the file's folder, when the reader "
+        "resolved `path` from it; None when `path` is what the file stores",
+    )
+
+    def reference(self) -> str:
+        """The file as two copies of one project in different folders both name it: the stored
+        relative path (``../Samples/kick.wav``, normalised, ``/`` separators) while ``path`` is
+        still the one resolved from it, else ``path``.  (An edited ``path`` whose ``stored_path``
+        was left behind no longer ends with the stored path's tail, so it is not mistaken for it.)"""
+        path = self.path.replace("\\", "/")
+        if self.stored_path is None:
+            return path
+        stored = posixpath.normpath(self.stored_path.replace("\\", "/"))
+        tail = stored
+        while tail.startswith("../"):
+            tail = tail[3:]
+        resolved = posixpath.normpath(path)
+        return stored if resolved == tail or resolved.endswith("/" + tail) else path
 
 
 class WarpMarker(Model):

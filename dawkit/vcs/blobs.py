@@ -1,9 +1,12 @@
 """Project files at git revisions: find the repository, read a file as committed or as staged.
 
-Readers take paths, so a blob is written to a temporary file with the file's own name (its
-extension selects the format); errors name it ``REV:path`` instead of the temporary path.  Used by
-``dawkit diff REV1 REV2 -- FILE``, ``dawkit log FILE``, ``dawkit restore --from REV`` and the
-pre-commit hook (which must check what is staged, not what is in the work tree).
+A blob is read from memory as if it were the file in the work tree (:func:`read_blob`): its
+name's extension selects the format, errors name it ``REV:path``, and media paths stored
+relative to it resolve against its folder in the work tree, so every version of a project
+refers to the samples where they are.  Checkers that only take a path get a temporary copy
+(:func:`temporary_copy`).  Used by ``dawkit diff REV1 REV2 -- FILE``, ``dawkit log FILE``,
+``dawkit restore --from REV`` and the pre-commit hook (which must check what is staged, not
+what is in the work tree).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only
 
     from dawkit.interchange.model import Project
 
-__all__ = ["INDEX", "blob_bytes", "file_history", "open_repo", "read_at", "repo_path", "revision_file", "temporary_root"]
+__all__ = ["INDEX", "blob_bytes", "file_history", "open_repo", "read_at", "read_blob", "repo_path", "temporary_copy"]
 
 #: The revision name for the staged version of a file (git's ``:path`` syntax).
 INDEX = ":"
@@ -84,17 +87,11 @@ def blob_bytes(repo: git.Repo, rev: str, path: str) -> bytes:
 
 
 @contextmanager
-def revision_file(repo: git.Repo, rev: str, path: str) -> Iterator[Path]:
-    """A temporary copy of ``path`` at ``rev`` (see :func:`blob_bytes`), deleted when the block ends.
-
-    The copy sits at ``path`` inside a temporary folder (``/tmp/dawkit-rev-XXXX/songs/a.als``), so
-    media paths a reader resolves against the file's folder keep their place relative to the
-    repository root (see :func:`temporary_root`).
-    """
-    data = blob_bytes(repo, rev, path)
+def temporary_copy(data: bytes, rev: str, path: str) -> Iterator[Path]:
+    """``data``, the content of ``path`` at ``rev``, in a temporary file of the same name (deleted
+    when the block ends); a :class:`DawkitError` naming that file names ``REV:path`` instead."""
     with tempfile.TemporaryDirectory(prefix="dawkit-rev-") as folder:
-        target = Path(folder, *PurePosixPath(path).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = Path(folder, PurePosixPath(path).name)
         target.write_bytes(data)
         try:
             yield target
@@ -104,17 +101,18 @@ def revision_file(repo: git.Repo, rev: str, path: str) -> Iterator[Path]:
             raise
 
 
-def temporary_root(file: Path, path: str) -> Path:
-    """The folder that stands for the repository root of a :func:`revision_file` copy."""
-    return file.parents[len(PurePosixPath(path).parts) - 1]
+def read_blob(repo: git.Repo, data: bytes, rev: str, path: str) -> Project:
+    """Read ``data``, the content of ``path`` at ``rev``, into the canonical model as if it were the
+    work tree's file (see the module docstring)."""
+    from dawkit import formats
+
+    folder = Path(repo.working_tree_dir or ".", *PurePosixPath(path).parent.parts)
+    return formats.from_bytes(data, path, source=_label(rev, path), base_dir=folder)
 
 
 def read_at(repo: git.Repo, rev: str, path: str) -> Project:
     """Read ``path`` as it is at ``rev`` (or staged, with :data:`INDEX`) into the canonical model."""
-    from dawkit import formats
-
-    with revision_file(repo, rev, path) as file:
-        return formats.read(file)
+    return read_blob(repo, blob_bytes(repo, rev, path), rev, path)
 
 
 def file_history(repo: git.Repo, path: str, *, max_count: int | None = None) -> list[git.Commit]:

@@ -15,11 +15,9 @@ only what the conversion really changed (values within the formats' rounding com
 from __future__ import annotations
 
 import os
-import posixpath
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from dawkit.formats.als.tables import SET_RELATIVE_PATH_TYPES
 from dawkit.gc_pause import gc_paused
 from dawkit.interchange.model import (
     AudioContent,
@@ -127,7 +125,6 @@ class _Differ:
         self.names_b = {t.id: t.name for _, t in match.b.iter_tracks()}
         self.contents_a = _contents(match.a)
         self.contents_b = _contents(match.b)
-        self.folder_a, self.folder_b = (project_folder(p) for p in (match.a, match.b))
 
     # ---------------------------------------------------------------- helpers
 
@@ -438,7 +435,7 @@ class _Differ:
                 notes = NoteChanges(match, ca.notes, cb.notes, a.start - a.content_start, b.start - b.content_start, self.sig_a, self.sig_b)
             changes += self.envelope_changes(ca.envelopes, cb.envelopes, (a.start - a.content_start, b.start - b.content_start))
         elif isinstance(ca, AudioContent) and isinstance(cb, AudioContent):
-            old, new = file_reference(ca, self.folder_a), file_reference(cb, self.folder_b)
+            old, new = ca.file.reference(), cb.file.reference()
             if old != new:
                 changes.append(Change("modify", "audio", "audio file", f'audio file "{old}" -> "{new}"', old, new))
             changes += self.compare("audio", AUDIO_FIELDS, ca, cb)
@@ -454,31 +451,6 @@ class _Differ:
                 yield Change(op, "envelope", "envelope", f"{label} ({u.count(len(env.points), 'point')})", *_sides(op, len(env.points)))
             else:
                 yield from self.points("envelope", label, p.a.points, p.b.points, u.number, VALUE_TOLERANCE, offset)
-
-
-def project_folder(project: Project) -> str | None:
-    """The folder a reader resolved relative sample paths against (Live's reader records it)."""
-    live = project.extras.get("als")
-    folder = live.get("folder") if isinstance(live, dict) else None
-    return folder if isinstance(folder, str) else None
-
-
-def file_reference(content: AudioContent, folder: str | None) -> str:
-    """An audio clip's file as compared: a path the reader resolved from one stored relative to
-    the set (Live's set-relative path types) relative to the set's folder again
-    (``../Samples/kick.wav``), so that two copies of a project in different places (a git blob
-    checked out to a temporary folder) refer to the same samples; other paths as they are.
-    The relative path the reader kept is used when there is one: resolving ``../../x`` climbs
-    no higher than the root, so a copy in a shallower folder would otherwise differ."""
-    path = content.file.path.replace("\\", "/")
-    live = content.file.extras.get("als")
-    resolved = isinstance(live, dict) and live.get("path_type") in SET_RELATIVE_PATH_TYPES
-    if folder is None or not resolved or not posixpath.isabs(path):
-        return path
-    kept = live.get("relative_path") if isinstance(live, dict) else None
-    if isinstance(kept, str):
-        return posixpath.normpath(kept.replace("\\", "/"))
-    return posixpath.relpath(path, folder.replace("\\", "/"))
 
 
 def _sides(op: str, value: Any) -> tuple[Any, Any]:

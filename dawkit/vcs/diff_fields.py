@@ -5,8 +5,8 @@ tolerance below which two floats count as equal -- the rounding formats apply (D
 writes 6 decimals of a 0..1 gain, which is ~0.004 dB at -60 dB), never an audible change.
 
 Not compared, on purpose (bookkeeping, not music): every object's ``extras`` (each format's
-references, raw XML shells; the exceptions: Live's auto-numbered track names, see
-:func:`_live_auto_name`, and the set's folder, see :func:`dawkit.vcs.diff.file_reference`), ``Project.application``, ids
+references, raw XML shells; the exception: Live's auto-numbered track names, see
+:func:`_live_auto_name`), ``Project.application``, ids
 (tracks, devices, scenes, contents: they only serve to match objects), ``Channel.arm``
 (recording arm state), ``Note.note_id``, a parameter's range and unit, ``Clip.alias_of`` (the
 clip's content is compared instead).

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from dawkit.atomic import atomic_write_bytes
 from dawkit.errors import DawkitError, OutputError
-from dawkit.vcs.blobs import INDEX, revision_file, temporary_root
+from dawkit.vcs.blobs import INDEX, blob_bytes, read_blob, temporary_copy
 from dawkit.vcs.git_config import dawkit_command
 from dawkit.vcs.policy import Policy, check_project, check_size
 
@@ -135,48 +135,28 @@ def check_staged(repo: git.Repo, policy: Policy, validate: Callable[[Path], list
 
     ``validate(file)`` returns the file's validation errors (empty when valid) and raises
     :class:`DawkitError` when the file cannot be read at all.  A file that does not read or
-    validate gets one refusal; the policy rules are checked only on files that do.
+    validate gets one refusal; the policy rules are checked only on files that do, on the model
+    read as the work tree's file (so media paths resolve where the samples are).
     """
-    root = Path(repo.working_tree_dir or ".")
     refusals = []
     for path in staged_project_files(repo):
-        with revision_file(repo, INDEX, path) as file:
-            locate = _media_locator(temporary_root(file, path), root, (root / path).parent)
-            reasons = _reasons(file, policy, validate, locate)
-        refusals.extend(Refusal(path, reason) for reason in reasons)
+        data = blob_bytes(repo, INDEX, path)
+        refusals.extend(Refusal(path, reason) for reason in _reasons(repo, data, path, policy, validate))
     return refusals
 
 
-def _media_locator(copy_root: Path, root: Path, folder: Path) -> Callable[[str], Path]:
-    """Where an external audio path of the staged copy's model lies in the work tree: relative
-    paths from the project's folder; paths the reader resolved inside the temporary copy's
-    folder at the same place under the work-tree root; other absolute paths as they are."""
-
-    def locate(path: str) -> Path:
-        candidate = Path(path)
-        if not candidate.is_absolute():
-            return folder / candidate
-        try:
-            return root / candidate.relative_to(copy_root)
-        except ValueError:
-            return candidate
-
-    return locate
-
-
-def _reasons(file: Path, policy: Policy, validate: Callable[[Path], list[str]], locate: Callable[[str], Path]) -> list[str]:
-    from dawkit import formats
-
-    too_big = check_size(policy, file.stat().st_size)
+def _reasons(repo: git.Repo, data: bytes, path: str, policy: Policy, validate: Callable[[Path], list[str]]) -> list[str]:
+    too_big = check_size(policy, len(data))
     if too_big is not None:
         return [too_big]  # not read at all: the point of the limit
     try:
-        errors = validate(file)
+        with temporary_copy(data, INDEX, path) as file:
+            errors = validate(file)
         if errors:
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
             return [f"does not validate: {errors[0]}{more}"]
-        project = formats.read(file)
+        project = read_blob(repo, data, INDEX, path)
     except DawkitError as exc:
-        # The refusal names the staged path; the temporary file's name would only confuse.
+        # The refusal names the staged path already; the error's own file name would repeat it.
         return [f"cannot be read: {': '.join(part for part in (exc.where, exc.message) if part)}"]
-    return [f"policy {violation}" for violation in check_project(policy, project, locate_media=locate)]
+    return [f"policy {violation}" for violation in check_project(policy, project)]

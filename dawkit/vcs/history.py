@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dawkit.errors import DawkitError
 from dawkit.interchange.model import MidiContent, Project
-from dawkit.vcs.blobs import revision_file
+from dawkit.vcs.blobs import read_blob
 from dawkit.vcs.diff import diff_projects
 from dawkit.vcs.diff_model import ProjectDiff
 
@@ -97,20 +97,17 @@ class _Versions:
         self.cache: OrderedDict[str, Project] = OrderedDict()
 
     def read(self, commit: git.Commit, path: str) -> Project:
-        from dawkit import formats
-
         try:
-            blob = (commit.tree / path).hexsha
+            blob = commit.tree / path
         except KeyError:  # e.g. a merge whose first parent never had the file
             raise DawkitError(f"no such file in commit {commit.hexsha[:12]}", source=path) from None
-        project = self.cache.get(blob)
+        project = self.cache.get(blob.hexsha)
         if project is None:
-            with revision_file(self.repo, commit.hexsha, path) as file:
-                project = formats.read(file)
-            self.cache[blob] = project
+            project = read_blob(self.repo, blob.data_stream.read(), commit.hexsha, path)
+            self.cache[blob.hexsha] = project
             while len(self.cache) > _CACHED_VERSIONS:
                 self.cache.popitem(last=False)
-        self.cache.move_to_end(blob)
+        self.cache.move_to_end(blob.hexsha)
         return project
 
 

@@ -3,7 +3,8 @@
 git hands the driver three temporary files (``%O`` the common ancestor, ``%A`` ours, ``%B``
 theirs; their names say nothing of the format) and the work-tree path ``%P``, and runs it in
 the repository's top folder.  The driver reads the three in the format ``%P``'s extension names,
-merges them (:func:`dawkit.vcs.merge.merge_projects`) and
+as if each were the work-tree file (media paths stored relative to it resolve against ``%P``'s
+folder, where the writer anchors them again), merges them (:func:`dawkit.vcs.merge.merge_projects`) and
 
 * on a clean merge writes the result over ``%A`` with the format's writer (a Live Set in patch
   mode on ours' file), atomically, and exits 0;
@@ -52,15 +53,25 @@ def _strategy() -> Strategy:
 
 
 def _merge(base: Path, ours: Path, theirs: Path, pathname: str) -> MergeResult:
-    from dawkit.formats import format_for_extension, read
+    from dawkit.formats import format_for_extension, from_bytes
     from dawkit.vcs.merge import merge_projects
 
     spec = format_for_extension(pathname)
     if spec is None:
         raise UnsupportedFormatError("not a project format dawkit knows (by its extension)", source=pathname)
     strategy = _strategy()
-    projects = [read(path, format=spec.name) for path in (base, ours, theirs)]
+    folder = Path(pathname).parent.resolve()
+    projects = [
+        from_bytes(_bytes_of(path), pathname, source=str(path), base_dir=folder, format=spec.name) for path in (base, ours, theirs)
+    ]
     return merge_projects(*projects, strategy=strategy)
+
+
+def _bytes_of(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise read_error(exc, path) from None
 
 
 def _report(result: MergeResult, pathname: str, theirs_copy: Path) -> str:
@@ -85,11 +96,7 @@ def run_merge_driver(
         result = _merge(base, ours, theirs, pathname)
         if not result.clean:
             theirs_copy, report = side_files(pathname)
-            try:
-                data = theirs.read_bytes()
-            except OSError as exc:
-                raise read_error(exc, theirs) from None
-            atomic_write_bytes(theirs_copy, data)
+            atomic_write_bytes(theirs_copy, _bytes_of(theirs))
             atomic_write_bytes(report, _report(result, pathname, theirs_copy).encode("utf-8"))
             n = len(result.unresolved)
             print(

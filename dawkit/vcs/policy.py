@@ -141,7 +141,7 @@ def check_size(policy: Policy, size: int) -> str | None:
     return None
 
 
-def _check_track_names(policy: Policy, project: Project, locate_media: Callable[[str], Path]) -> Iterator[str]:
+def _check_track_names(policy: Policy, project: Project) -> Iterator[str]:
     pattern = policy.track_name_pattern
     if pattern is None:
         return
@@ -150,7 +150,7 @@ def _check_track_names(policy: Policy, project: Project, locate_media: Callable[
             yield f"track-name-pattern: track {track.name!r} does not match {pattern.pattern!r}"
 
 
-def _check_media(policy: Policy, project: Project, locate_media: Callable[[str], Path]) -> Iterator[str]:
+def _check_media(policy: Policy, project: Project) -> Iterator[str]:
     if not policy.forbid_missing_media:
         return
     for _, track in project.iter_tracks():
@@ -160,26 +160,27 @@ def _check_media(policy: Policy, project: Project, locate_media: Callable[[str],
             if not isinstance(content, AudioContent):
                 continue
             audio = content.file
-            missing = not locate_media(audio.path).is_file() if audio.external else audio.data is None
+            missing = not Path(audio.path).is_file() if audio.external else audio.data is None
             if missing:
                 yield f"forbid-missing-media: track {track.name!r} clip {clip.name or ''!r}: audio {audio.path!r} is missing"
 
 
-def _check_devices(policy: Policy, project: Project, locate_media: Callable[[str], Path]) -> Iterator[str]:
+def _check_devices(policy: Policy, project: Project) -> Iterator[str]:
     for _, track in project.iter_tracks():
         for device in track.devices:
             if device.format in policy.forbid_device_formats:
                 yield f"forbid-device-formats: track {track.name!r} uses {device.name!r}, a {device.format} device"
 
 
-_CHECKS: tuple[Callable[[Policy, Project, Callable[[str], Path]], Iterator[str]], ...] = (
+_CHECKS: tuple[Callable[[Policy, Project], Iterator[str]], ...] = (
     _check_track_names,
     _check_media,
     _check_devices,
 )
 
 
-def check_project(policy: Policy, project: Project, *, locate_media: Callable[[str], Path]) -> list[str]:
-    """Every rule ``project`` breaks, one line each.  ``locate_media`` maps an external audio path
-    of the model to the file to look for.  (``max-file-size`` is :func:`check_size`'s, before reading.)"""
-    return [message for check in _CHECKS for message in check(policy, project, locate_media)]
+def check_project(policy: Policy, project: Project) -> list[str]:
+    """Every rule ``project`` breaks, one line each.  External audio is looked for where the
+    model's paths point (readers resolve relative ones against the project's folder).
+    (``max-file-size`` is :func:`check_size`'s, before reading.)"""
+    return [message for check in _CHECKS for message in check(policy, project)]

@@ -10,9 +10,9 @@ extras, objects only the old version has are adopted with fresh ids, and referen
 objects (send targets, outputs, automated devices) are translated.  So a project read from a
 Live Set is still written in patch mode on the current file, touching only what was restored.
 
-The old version is read from a temporary copy of the blob, so sample paths a reader resolved
-against the set's folder are resolved again against the current file's folder (otherwise every
-restored audio clip would point somewhere else).
+The old version should be read as if it were the current file (:func:`dawkit.vcs.blobs.read_at`
+does): sample paths stored relative to the file then resolve against the current file's folder,
+and restored audio clips point at the samples there.
 
 Restoring a group track brings back the group's own data (mixer, devices, clips), not its members:
 they are tracks of their own, named with ``--track`` too.  A track deleted since comes back in its
@@ -22,13 +22,12 @@ old group when that still exists (else at the top level), after its old neighbou
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dawkit.errors import InvalidValueError
-from dawkit.interchange.model import AudioContent, Clip, Project, Track
-from dawkit.vcs.diff import diff_projects, file_reference, project_folder
+from dawkit.interchange.model import Clip, Project, Track
+from dawkit.vcs.diff import diff_projects
 from dawkit.vcs.diff_model import ProjectDiff
 from dawkit.vcs.match import ProjectMatch, TrackPair, match_clips, match_projects
 from dawkit.vcs.merge import merge_projects
@@ -66,19 +65,6 @@ def _old_track(match: ProjectMatch, name: str, label: str) -> Track:
 
 def _pair_of(pairs: list[TrackPair], old_track: Track) -> TrackPair:
     return next(p for p in pairs if p.a is old_track)
-
-
-def _reanchor(clips: Sequence[Clip], old: Project, current: Project) -> None:
-    """Point the audio of (copies of) old clips at their samples from the current file's folder."""
-    old_folder, folder = project_folder(old), project_folder(current)
-    if old_folder is None or folder is None:
-        return
-    for clip in clips:
-        content = clip.content
-        if isinstance(content, AudioContent):
-            reference = file_reference(content, old_folder)
-            if reference != content.file.path.replace("\\", "/"):  # it was resolved: a set-relative path
-                content.file.path = os.path.normpath(os.path.join(folder, reference))
 
 
 def _translated(track: Track, ids: dict[str, str], notes: list[str]) -> Track:
@@ -140,7 +126,6 @@ def restore_tracks(current: Project, old: Project, names: Sequence[str], *, labe
     for name in dict.fromkeys(names):
         old_track = _old_track(match, name, label)
         restored = _translated(old_track, match.track_ids, notes)
-        _reanchor([*restored.clips, *(slot.clip for slot in restored.slots if slot.clip is not None)], old, current)
         place = _current_of(wanted, _pair_of(match.tracks, old_track))
         if place is None:
             restored.children = []
@@ -191,7 +176,6 @@ def restore_clips(current: Project, old: Project, clips: Sequence[tuple[str, str
         if place is None:
             raise InvalidValueError(f'track "{track_name}" is not in the current version; restore it with --track')
         copies = [adopt(clip) for clip in chosen]
-        _reanchor(copies, old, current)
         place.clips = _with_clips(place.clips, old_track.clips, dict(zip(map(id, chosen), copies, strict=True)))
     return _apply(current, wanted, [])
 

@@ -29,7 +29,6 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 
 import numpy as np
 
@@ -72,11 +71,9 @@ def _quote(text: str | None) -> str:
 
 
 class _Context:
-    """Id -> display name lookups, so that no id reaches the listing; and the folder external
-    media paths show relative to."""
+    """Id -> display name lookups, so that no id reaches the listing."""
 
-    def __init__(self, project: Project, folder: Path | None) -> None:
-        self.folder = folder
+    def __init__(self, project: Project) -> None:
         self.tracks: dict[str, str] = {}
         self.devices: dict[str, Device] = {}
         self.contents: dict[str, str] = {}
@@ -128,33 +125,24 @@ def _all_clips(track: Track) -> Iterator[Clip]:
     yield from (slot.clip for slot in track.slots if slot.clip is not None)
 
 
-def listing(project: Project, *, folder: str | os.PathLike[str] | None = None) -> str:
+def listing(project: Project) -> str:
     """The canonical listing of ``project`` (see the module docstring), ending in a newline.
 
-    ``folder`` is the folder the project file was read from: external media paths a reader made
-    absolute show relative to it when they lie inside it, so the listing does not depend on where
-    the file is (git hands textconv temporary copies of committed versions).
+    External media show as the project file names them (:meth:`AudioFile.reference`: a path
+    stored relative to the file stays relative), so the listing does not depend on where the file
+    is (git hands textconv temporary copies of committed versions).
     """
-    return "".join(f"{line}\n" for line in _project_lines(project, None if folder is None else Path(folder)))
+    return "".join(f"{line}\n" for line in _project_lines(project))
 
 
 def listing_of_file(path: str | os.PathLike[str]) -> str:
     """Read any supported project file (:func:`dawkit.formats.read`) and list it."""
     from dawkit import formats
 
-    return listing(formats.read(path), folder=Path(path).resolve().parent)
+    return listing(formats.read(path))
 
 
-def _media_path(path: str, folder: Path | None) -> str:
-    if folder is None or not os.path.isabs(path):
-        return path
-    try:
-        return Path(path).relative_to(folder).as_posix()
-    except ValueError:
-        return path
-
-
-def _project_lines(project: Project, folder: Path | None) -> Iterator[str]:
+def _project_lines(project: Project) -> Iterator[str]:
     signatures = project.time_signatures
     at = functools.partial(position, signatures)
     if project.application is not None:
@@ -180,7 +168,7 @@ def _project_lines(project: Project, folder: Path | None) -> Iterator[str]:
         tempo = f" tempo {number(scene.tempo)}" if scene.tempo is not None else ""
         color = f" {scene.color}" if scene.color else ""
         yield f"scene {index} {_quote(scene.name)}{tempo}{color}"
-    names = _Context(project, folder)
+    names = _Context(project)
     for path, track in _track_paths(project):
         yield ""
         yield from _track_lines(track, path, names, signatures)
@@ -288,13 +276,13 @@ def _clip_lines(clip: Clip, head: str, names: _Context, signatures: TimeSignatur
     if isinstance(clip.content, MidiContent):
         yield from _midi_lines(clip.content, local, inner)
     elif isinstance(clip.content, AudioContent):
-        yield from _audio_lines(clip.content, local, inner, names.folder)
+        yield from _audio_lines(clip.content, local, inner)
 
 
-def _audio_lines(content: AudioContent, local: TimeSignatureMap, indent: str, folder: Path | None) -> Iterator[str]:
+def _audio_lines(content: AudioContent, local: TimeSignatureMap, indent: str) -> Iterator[str]:
     file = content.file
     if file.external:
-        yield f"{indent}audio {_quote(_media_path(file.path, folder))} external"
+        yield f"{indent}audio {_quote(file.reference())} external"
     else:
         yield f"{indent}audio {_quote(file.path)} embedded"
     if file.data is not None:

@@ -221,8 +221,9 @@ def _sample_file(file_ref: etree._Element, base_dir: Path | None) -> AudioFile:
     a Live library, not to the set.  In <= 10 path elements an empty ``Dir`` is the parent folder.
     With ``base_dir`` (the set's folder) such a relative path is resolved to an absolute one
     (a project-relative path is resolved against the set's folder too: Live saves sets at the
-    project root).  ``extras["als"]`` keeps ``path_type`` and whichever of
-    ``relative_path``/``absolute_path`` is not the model path.
+    project root); the model keeps the relative path Live stored as ``stored_path``.
+    ``extras["als"]`` keeps ``path_type`` and whichever of ``relative_path`` (relative to a
+    library) and ``absolute_path`` is neither.
     """
     path_type = int(number(value(file_ref, "RelativePathType"), 0))
     relative = value(file_ref, "RelativePath") or None
@@ -235,13 +236,16 @@ def _sample_file(file_ref: etree._Element, base_dir: Path | None) -> AudioFile:
         hint = [d.get("Dir") for d in file_ref.iterfind("SearchHint/PathHint/RelativePathElement") if d.get("Dir")]
         if name and hint:
             absolute = "/" + "/".join([*hint, name])
+    stored: str | None = None
     if relative and path_type in SET_RELATIVE_PATH_TYPES:
-        path = os.path.normpath(os.path.join(os.path.abspath(base_dir), relative)) if base_dir is not None else relative
+        path = relative
+        if base_dir is not None:
+            path, stored = os.path.normpath(os.path.join(os.path.abspath(base_dir), relative)), relative
     else:
         path = absolute or relative or ""
-    audio_file = AudioFile(path=path, external=True)
+    audio_file = AudioFile(path=path, external=True, stored_path=stored)
     extra: dict[str, Any] = {"path_type": path_type}
-    if relative and relative != path:
+    if relative and relative not in (path, stored):
         extra["relative_path"] = relative
     if absolute and absolute != path:
         extra["absolute_path"] = absolute

@@ -1077,11 +1077,12 @@ class ProjectReader:
     def audio(self, el: etree._Element) -> AudioContent:
         file_el = el.find("File")
         external = bool(self.bool_(file_el, "external", False)) if file_el is not None else False
-        path = self.file_path(file_el.get("path", "") if file_el is not None else "", external)
+        stored = file_el.get("path", "") if file_el is not None else ""
+        path = self.file_path(stored, external)
         data = None if external or self.entries is None else self.entries.get(path)
         content = AudioContent(
             id=el.get("id"),
-            file=AudioFile(path=path, external=external, data=data),
+            file=AudioFile(path=path, external=external, data=data, stored_path=stored if path != stored else None),
             sample_rate=self.int_(el, "sampleRate"),
             channels=self.int_(el, "channels"),
             duration=self.time(el, "duration"),

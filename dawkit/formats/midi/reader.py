@@ -87,15 +87,18 @@ def read_midi(path: str | os.PathLike[str], *, split_channels: bool | None = Non
     """Read a Standard MIDI File (.mid, .midi, .kar, RIFF .rmi).  ``split_channels``: format 0
     becomes one track per channel (default True); False keeps one track."""
     try:
-        size = Path(path).stat().st_size
-        if size > _MAX_FILE_BYTES:
-            from dawkit.errors import UnsafeInputError
-
-            raise UnsafeInputError(f"{size} bytes is beyond the {_MAX_FILE_BYTES} byte limit for a MIDI file", source=path)
+        _check_size(Path(path).stat().st_size, str(path))  # before reading it all into memory
         data = Path(path).read_bytes()
     except OSError as error:
         raise read_error(error, path) from None
     return midi_from_bytes(data, source=str(path), split_channels=split_channels)
+
+
+def _check_size(size: int, source: str) -> None:
+    if size > _MAX_FILE_BYTES:
+        from dawkit.errors import UnsafeInputError
+
+        raise UnsafeInputError(f"{size} bytes is beyond the {_MAX_FILE_BYTES} byte limit for a MIDI file", source=source)
 
 
 def midi_warnings(project: Project) -> list[str]:
@@ -107,6 +110,7 @@ def midi_warnings(project: Project) -> list[str]:
 
 def midi_from_bytes(data: bytes, *, source: str = "<bytes>", split_channels: bool | None = None) -> Project:
     """Read an SMF held in memory; see :func:`read_midi`."""
+    _check_size(len(data), source)
     layout = split_chunks(data, source)
     warnings = list(layout.warnings)
     split = layout.format == 0 if split_channels is None else split_channels and layout.format == 0
