@@ -46,6 +46,21 @@ def _mentions_model(annotation: Any) -> bool:
     return any(_mentions_model(arg) for arg in typing.get_args(annotation))
 
 
+#: The key under ``extras[format]`` that names the element of the source file an object was read
+#: from (the Live reader's element keys, by which its writer patches that file in place).  It means
+#: something only in that file.
+SOURCE_KEY = "ref"
+
+
+def forget_source_elements(root: BaseModel) -> None:
+    """Remove every format's :data:`SOURCE_KEY` from ``root`` and everything it holds: for objects
+    copied into another project, whose source file has other elements under the same keys."""
+    for _, obj in walk_models(root):
+        for data in getattr(obj, "extras", {}).values():
+            if isinstance(data, dict):
+                data.pop(SOURCE_KEY, None)
+
+
 def foreign_extras(project: Project, *, keep: str) -> dict[str, list[str]]:
     """Model paths of the objects carrying extras of formats other than ``keep``, by format."""
     found: dict[str, list[str]] = {}

@@ -7,8 +7,8 @@ change on both -> that change; otherwise a conflict, resolved by the strategy.  
 merged on top of the pairings of base with each side (:mod:`dawkit.vcs.match`) joined on the
 base object: :func:`merge_list`.
 
-Objects taken over from theirs are *adopted*: deep-copied, with the Live reader's element keys
-(``extras["als"]["ref"]``) removed, because those keys name elements of theirs' file, and the
+Objects taken over from theirs are *adopted*: deep-copied, with the readers' source-element keys
+(:func:`~dawkit.interchange.extras.forget_source_elements`) removed, because those keys name elements of theirs' file, and the
 merged project is written in patch mode on ours' file, where the same key may name another
 element.
 """
@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from dawkit.interchange.extras import forget_source_elements
 from dawkit.interchange.notes import NoteList
 from dawkit.interchange.timemap import TimeSignatureMap
 from dawkit.vcs.diff_fields import Attr, FieldSpec, equal, show_one
@@ -77,24 +78,10 @@ def equivalent(x: Any, y: Any) -> bool:
     return bool(x == y)
 
 
-def _strip_refs(value: Any) -> None:
-    """Remove the Live reader's element keys from ``value`` and everything it holds."""
-    if isinstance(value, BaseModel):
-        live = getattr(value, "extras", {}).get("als")
-        if isinstance(live, dict):
-            live.pop("ref", None)
-        for name in type(value).model_fields:
-            if name != "extras":
-                _strip_refs(getattr(value, name))
-    elif isinstance(value, list):
-        for item in value:
-            _strip_refs(item)
-
-
 def adopt(obj: T) -> T:
     """A copy of an object of theirs for the merged project (see the module docstring)."""
     out = copy.deepcopy(obj)
-    _strip_refs(out)
+    forget_source_elements(out)
     return out
 
 

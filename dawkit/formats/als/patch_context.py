@@ -13,6 +13,7 @@ from dawkit.formats.als.ids import IdAllocator
 from dawkit.formats.als.patch_xml import set_attr
 from dawkit.formats.als.values import format_bool, format_number
 from dawkit.formats.als.versions import LiveVersion
+from dawkit.interchange.extras import SOURCE_KEY
 from dawkit.interchange.report import ConversionReport
 
 __all__ = ["Matched", "PatchContext", "match_by_ref", "ref_of"]
@@ -26,7 +27,7 @@ def ref_of(obj: Any) -> str | None:
     if not isinstance(extras, dict):
         return None
     als = extras.get("als")
-    ref = als.get("ref") if isinstance(als, dict) else None
+    ref = als.get(SOURCE_KEY) if isinstance(als, dict) else None
     return ref if isinstance(ref, str) else None
 
 

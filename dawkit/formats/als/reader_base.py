@@ -17,6 +17,7 @@ from lxml import etree
 from dawkit.errors import InvalidValueError, MalformedXMLError
 from dawkit.formats.als.values import color_index_to_hex, parse_bool
 from dawkit.formats.als.versions import LiveVersion
+from dawkit.interchange.extras import SOURCE_KEY
 from dawkit.safe_xml import element_path
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ class ReadContext:
 
     def register(self, obj: Any, key: str, el: etree._Element, **extra: Any) -> None:
         """Give ``obj`` its ref key and remember ``el`` under it."""
-        obj.extras[FORMAT] = {"ref": key, **extra}
+        obj.extras[FORMAT] = {SOURCE_KEY: key, **extra}
         self.refs[key] = el
 
     def malformed(self, message: str, el: etree._Element) -> MalformedXMLError:

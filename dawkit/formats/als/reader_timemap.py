@@ -26,6 +26,7 @@ from dawkit.errors import InvalidValueError
 from dawkit.formats.als.reader_automation import param_text
 from dawkit.formats.als.reader_base import FORMAT, ReadContext, number, show
 from dawkit.formats.als.values import SENTINEL_TIME, decode_time_signature
+from dawkit.interchange.extras import SOURCE_KEY
 from dawkit.interchange.timemap import (
     TempoMap,
     TempoPoint,
@@ -72,7 +73,7 @@ def read_tempo(ctx: ReadContext, param: etree._Element, events: etree._Element |
         if error.source is not None:  # already names the file and the event
             raise
         raise ctx.invalid(f"tempo: {error.message}", param) from None
-    tempo.extras[FORMAT] = {"ref": key, "default": initial}
+    tempo.extras[FORMAT] = {SOURCE_KEY: key, "default": initial}
     return tempo
 
 
@@ -121,7 +122,7 @@ def read_time_signatures(
         signatures = TimeSignatureMap(changes=changes)
     except InvalidValueError as error:
         raise ctx.invalid(f"time signatures: {error.message}", param) from None
-    signatures.extras[FORMAT] = {"ref": key, "default": initial}
+    signatures.extras[FORMAT] = {SOURCE_KEY: key, "default": initial}
     if unplaced:
         signatures.extras[FORMAT]["unplaced"] = [[timed[i][0], float(origins[i][1])] for i in unplaced]
     return signatures
