@@ -27,6 +27,7 @@ from dawkit.errors import (
 )
 from dawkit.interchange.model import Project
 from dawkit.interchange.report import ConversionReport
+from dawkit.lfs_pointer import refuse_lfs_pointer
 
 _SNIFF_BYTES = 64 * 1024
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*)")
@@ -117,20 +118,21 @@ def _xml_root(head: bytes) -> str | None:
 
 
 def sniff(path: str | os.PathLike[str]) -> str | None:
-    """The format the content of ``path`` looks like, or None."""
+    """The format the content of ``path`` looks like, or None (a git-lfs pointer is an error)."""
     with open(path, "rb") as handle:
         head = handle.read(_SNIFF_BYTES)
-    return _sniff(head, lambda: path)
+    return _sniff(head, lambda: path, str(path))
 
 
-def sniff_bytes(data: bytes) -> str | None:
-    """The format ``data`` (a whole file's content) looks like, or None."""
-    return _sniff(data[:_SNIFF_BYTES], lambda: io.BytesIO(data))
+def sniff_bytes(data: bytes, source: str = "<bytes>") -> str | None:
+    """The format ``data`` (a whole file's content) looks like, or None (see :func:`sniff`)."""
+    return _sniff(data[:_SNIFF_BYTES], lambda: io.BytesIO(data), source)
 
 
-def _sniff(head: bytes, whole: Callable[[], str | os.PathLike[str] | io.BytesIO]) -> str | None:
+def _sniff(head: bytes, whole: Callable[[], str | os.PathLike[str] | io.BytesIO], source: str) -> str | None:
     """The format a file starting with ``head`` looks like; ``whole()`` opens all of it (a zip's
-    directory is at its end)."""
+    directory is at its end).  A git-lfs pointer raises :class:`CorruptFileError`."""
+    refuse_lfs_pointer(head, source=source)
     if head.startswith((b"MThd", b"RIFF")) and (head.startswith(b"MThd") or head[8:12] == b"RMID"):
         return "midi"
     if head.startswith(b"PK"):
@@ -217,7 +219,7 @@ def from_bytes(
     file belongs in: relative media paths resolve against it (without it they stay relative).
     Errors name ``source`` (default: ``name``)."""
     label = str(name) if source is None else source
-    spec = BY_NAME.get(format.lower()) if format else _decide(format_for_extension(name), sniff_bytes(data), label)
+    spec = BY_NAME.get(format.lower()) if format else _decide(format_for_extension(name), sniff_bytes(data, label), label)
     if spec is None:
         raise UnsupportedFormatError(f"unknown format {format!r}", source=label)
     if spec.media_paths:

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from dawkit.errors import DawkitError
+from dawkit.vcs import lfs
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     import git
@@ -71,7 +72,7 @@ def blob_bytes(repo: git.Repo, rev: str, path: str) -> bytes:
             )
         except git.GitCommandError:
             raise DawkitError("not in the index (is the file staged?)", source=label) from None
-        return data
+        return lfs.content(data, path, cwd=_top(repo), label=label)
     try:
         commit = repo.commit(rev)
     except (git.BadName, ValueError, git.GitCommandError):
@@ -82,8 +83,11 @@ def blob_bytes(repo: git.Repo, rev: str, path: str) -> bytes:
         raise DawkitError(f"no such file in commit {commit.hexsha[:12]}", source=label) from None
     if blob.type != "blob":
         raise DawkitError(f"is a {blob.type}, not a file", source=label)
-    data = blob.data_stream.read()
-    return data
+    return lfs.content(blob.data_stream.read(), path, cwd=_top(repo), label=label)
+
+
+def _top(repo: git.Repo) -> str:
+    return repo.working_tree_dir or repo.git_dir
 
 
 @contextmanager

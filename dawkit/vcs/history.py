@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dawkit.errors import DawkitError
 from dawkit.interchange.model import MidiContent, Project
-from dawkit.vcs.blobs import read_blob
+from dawkit.vcs.blobs import read_at
 from dawkit.vcs.diff import diff_projects
 from dawkit.vcs.diff_model import ProjectDiff
 
@@ -103,7 +103,7 @@ class _Versions:
             raise DawkitError(f"no such file in commit {commit.hexsha[:12]}", source=path) from None
         project = self.cache.get(blob.hexsha)
         if project is None:
-            project = read_blob(self.repo, blob.data_stream.read(), commit.hexsha, path)
+            project = read_at(self.repo, commit.hexsha, path)
             self.cache[blob.hexsha] = project
             while len(self.cache) > _CACHED_VERSIONS:
                 self.cache.popitem(last=False)

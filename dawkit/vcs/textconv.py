@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
+from dawkit.errors import read_error
 from dawkit.interchange.model import (
     AudioContent,
     Automation,
@@ -46,6 +47,7 @@ from dawkit.interchange.model import (
 )
 from dawkit.interchange.notes import NoteList
 from dawkit.interchange.timemap import TimeSignatureMap
+from dawkit.lfs_pointer import is_lfs_pointer
 from dawkit.vcs.diff_units import decibels, note_name, number, on_off, pan, position
 
 __all__ = ["HUNK_HEADER_REGEX", "listing", "listing_of_file"]
@@ -136,10 +138,21 @@ def listing(project: Project) -> str:
 
 
 def listing_of_file(path: str | os.PathLike[str]) -> str:
-    """Read any supported project file (:func:`dawkit.formats.read`) and list it."""
+    """Read any supported project file (:func:`dawkit.formats.read`) and list it.  A git-lfs
+    pointer (what git hands textconv for a file kept with LFS) is listed as the file it stands
+    for, fetched with ``git lfs smudge`` in the current folder's repository."""
     from dawkit import formats
+    from dawkit.vcs import lfs
 
-    return listing(formats.read(path))
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1024)
+    except OSError as error:
+        raise read_error(error, path) from None
+    if not is_lfs_pointer(head):
+        return listing(formats.read(path))
+    data = lfs.content(head, os.fspath(path), cwd=os.getcwd(), label=os.fspath(path))
+    return listing(formats.from_bytes(data, path))
 
 
 def _project_lines(project: Project) -> Iterator[str]:

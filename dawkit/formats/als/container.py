@@ -21,6 +21,7 @@ from lxml import etree
 
 from dawkit.errors import ArchiveBombError, CorruptFileError, MalformedXMLError
 from dawkit.formats.als.versions import LiveVersion, parse_version
+from dawkit.lfs_pointer import refuse_lfs_pointer
 from dawkit.safe_xml import parse_xml
 
 __all__ = [
@@ -40,7 +41,6 @@ __all__ = [
 ZLIB_VERSION: Final = zlib.ZLIB_RUNTIME_VERSION
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
-_LFS_POINTER: Final = b"version https://git-lfs.github.com/spec/"
 #: OS byte by newline style for sets dawkit creates: Windows (NTFS) for CRLF, macOS for LF.
 OS_BYTE_FOR_NEWLINE: Final = {b"\r\n": 11, b"\n": 3}
 _LIVE_OS_BYTES: Final = frozenset({3, 10, 11, 19})
@@ -175,8 +175,7 @@ def unpack(data: bytes, *, source: str, limits: GzipLimits = GzipLimits()) -> Un
     streams, :class:`ArchiveBombError` when a limit of ``limits`` is exceeded.
     """
     data = bytes(data)
-    if data.startswith(_LFS_POINTER):
-        raise CorruptFileError("this is a Git LFS pointer, not the Live Set; run `git lfs pull` first", source=source)
+    refuse_lfs_pointer(data, source=source, what="Live Set")
     if data.startswith(_GZIP_MAGIC):
         xml, os_byte, live = gunzip_live(data, source=source, limits=limits)
         return Unpacked(data, xml, os_byte, live)
