@@ -236,15 +236,14 @@ def run(argv: list[str] | None = None) -> list[Row]:
         rows += corpus_rows(args.corpus_file, repeat, breakdown=not args.no_breakdown, out=out)
     if not args.no_synthetic:
         rows += synthetic_rows(Sizes.scaled(args.scale), repeat, breakdown=not args.no_breakdown)
-    print(base._machine(), file=out)
-    print(
-        f"{args.clock} time, median of {repeat}, gc disabled while timing (dawkit and baseline alternating); "
+    return base.print_results(
+        rows,
+        markdown=args.markdown,
+        conditions=f"{args.clock} time, median of {repeat}, gc disabled while timing (dawkit and baseline alternating); "
         f"heap {args.heap}{'' if LIBC is not None else ' (no glibc: heap left as it is)'}; "
         f"scale {args.scale:g}; load average {load_before} at start, {base._load()} at end",
-        file=out,
+        out=out,
     )
-    (base.print_markdown if args.markdown else base.print_table)(rows, out)
-    return rows
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -263,9 +262,7 @@ def _parser() -> argparse.ArgumentParser:
         help="cold (default): freed memory goes back to the system before each call, as in a fresh process; "
         "warm: the allocator keeps it",
     )
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
-    return parser
+    return base.add_output_options(parser)
 
 
 def main(argv: list[str] | None = None) -> int:

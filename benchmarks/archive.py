@@ -166,10 +166,13 @@ def run(argv: list[str] | None = None) -> list[Row]:
         f"cores this run got: {cpu_one / one:.2f} (--jobs 1), {cpu_many / many:.2f} (--jobs {jobs})",
         file=out,
     )
-    print(base._machine(), file=out)
-    print(f"wall time, median of {max(1, args.repeat)} (runs alternating); load average {load_before} at start, {base._load()} at end", file=out)
-    (base.print_markdown if args.markdown else base.print_table)(rows, out)
-    return rows
+    return base.print_results(
+        rows,
+        markdown=args.markdown,
+        conditions=f"wall time, median of {max(1, args.repeat)} (runs alternating); "
+        f"load average {load_before} at start, {base._load()} at end",
+        out=out,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -178,9 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each WAV in seconds (default 4)")
     parser.add_argument("--jobs-max", type=int, default=2, help="worker processes of the parallel run (default 2)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the median is kept (default 1)")
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
-    return parser
+    return base.add_output_options(parser)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,14 +100,13 @@ def run(argv: list[str] | None = None) -> list[Row]:
         f"true peak {result.true_peak_dbtp:.2f} dBTP, sample peak {result.sample_peak_dbfs:.2f} dBFS",
         file=out,
     )
-    print(base._machine(), file=out)
-    print(
-        f"{args.clock} time, median of {repeat} (dawkit and baseline alternating); "
+    return base.print_results(
+        rows,
+        markdown=args.markdown,
+        conditions=f"{args.clock} time, median of {repeat} (dawkit and baseline alternating); "
         f"load average {load_before} at start, {base._load()} at end",
-        file=out,
+        out=out,
     )
-    (base.print_markdown if args.markdown else base.print_table)(rows, out)
-    return rows
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,9 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the median is kept (default 5)")
     parser.add_argument("--seconds", type=float, default=300.0, help="length of the test file (default 300)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall time (default) or process CPU time")
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
-    return parser
+    return base.add_output_options(parser)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -141,9 +141,12 @@ def run(argv: list[str] | None = None, out: Any = None) -> list[Row]:
             data = path.read_bytes()
             notes, messages = _count(data)
             rows += file_rows(f"MIDI: {path.name} ({notes:,} notes, {messages:,} events, {len(data) / 1e3:,.0f} kB)", data, repeat)
-    print(f"wall time, best of {repeat} (dawkit and mido alternating); load average {base._load()}", file=out)
-    (base.print_markdown if args.markdown else base.print_table)(rows, out)
-    return rows
+    return base.print_results(
+        rows,
+        markdown=args.markdown,
+        conditions=f"wall time, best of {repeat} (dawkit and mido alternating); load average {base._load()}",
+        out=out,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -152,9 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--notes", type=int, default=20_000, help="notes in the synthetic file (default 20,000)")
     parser.add_argument("--corpus-file", type=Path, default=None, help="the real file to time (default: the largest corpus file)")
     parser.add_argument("--no-corpus", action="store_true", help="skip the real file")
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
-    return parser
+    return base.add_output_options(parser)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """Time dawkit's MusicXML reader against music21 and against a bare lxml parse.
 
-    python -m benchmarks.musicxml [--repeat N] [--markdown] [--work WORK ...]
+    python -m benchmarks.musicxml [--repeat N] [--markdown] [--strict] [--work WORK ...]
 
 Scores come from music21's corpus (``music21.corpus.getWork``; skipped with a message when
 music21 or its corpus is absent): by default Beethoven's op. 59/1 mvt 3 (1.9 MB of XML, 3,642
@@ -88,24 +88,21 @@ def run(argv: list[str] | None = None, out: Any = sys.stdout) -> list[Row]:
             print(f"skipped {work}: not in music21's corpus (or music21 is not installed)", file=out)
             continue
         rows.extend(score_rows(path, args.repeat, with_music21=not args.no_music21))
-    print(base._machine(), file=out)
-    (base.print_markdown if args.markdown else base.print_table)(rows, out)
-    return rows
+    return base.print_results(
+        rows, markdown=args.markdown, conditions=f"wall time, best of {args.repeat}; load average {base._load()}", out=out
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.musicxml", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing; the best counts (default 3)")
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--work", action="append", help="a music21 corpus work or a file path (repeatable)")
     parser.add_argument("--no-music21", action="store_true", help="skip the music21 rows (fast)")
-    return parser
+    return base.add_output_options(parser)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run, print, exit 0."""
-    run(argv)
-    return 0
+    return base.exit_status(run(argv), strict=_parser().parse_args(argv).strict)
 
 
 if __name__ == "__main__":

@@ -441,9 +441,13 @@ def run(argv: list[str] | None = None) -> list[Row]:
     if project.validate():
         raise AssertionError("the generated project has integrity problems")
 
-    print(_machine(), file=out)
-    print(f"{args.clock} time, best of {repeat} (dawkit and baseline alternating); scale {scale:g}; load average {load_before} at start, {_load()} at end", file=out)
-    (print_markdown if args.markdown else print_table)(rows, out)
+    print_results(
+        rows,
+        markdown=args.markdown,
+        conditions=f"{args.clock} time, best of {repeat} (dawkit and baseline alternating); scale {scale:g}; "
+        f"load average {load_before} at start, {_load()} at end",
+        out=out,
+    )
     if args.profile:
         profile(data, project_read, args.profile_top, out)
     return rows
@@ -558,12 +562,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best is kept (default 5)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall time (default) or process CPU time")
     parser.add_argument("--scale", type=float, default=None, help="size factor (overrides --quick)")
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--profile", action="store_true", help="cProfile one read and one write")
     parser.add_argument("--profile-top", type=int, default=25, help="functions to list per profile (default 25)")
     parser.add_argument("--no-breakdown", action="store_true", help="skip the step-by-step read/write rows")
+    return add_output_options(parser)
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options every benchmark command has: ``--markdown`` and ``--strict``."""
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
     return parser
+
+
+def print_results(rows: list[Row], *, markdown: bool, conditions: str, out: Any = sys.stdout) -> list[Row]:
+    """The machine, how the run timed (``conditions``: clock, repeats, load), then the table;
+    returns ``rows``."""
+    print(_machine(), file=out)
+    print(conditions, file=out)
+    (print_markdown if markdown else print_table)(rows, out)
+    return rows
 
 
 def exit_status(rows: list[Row], *, strict: bool) -> int:

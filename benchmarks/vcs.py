@@ -164,19 +164,20 @@ def run(argv: list[str] | None = None) -> list[Row]:
     load_before = base._load()
     out: Any = sys.stdout
     result = rows(args.scale, max(1, args.repeat))
-    print(base._machine(), file=out)
-    print(f"wall time, best of {args.repeat}; scale {args.scale:g}; load average {load_before} at start, {base._load()} at end", file=out)
-    (base.print_markdown if args.markdown else base.print_table)(result, out)
-    return result
+    return base.print_results(
+        result,
+        markdown=args.markdown,
+        conditions=f"wall time, best of {args.repeat}; scale {args.scale:g}; "
+        f"load average {load_before} at start, {base._load()} at end",
+        out=out,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.vcs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best is kept (default 5)")
     parser.add_argument("--scale", type=float, default=1.0, help="size factor of the project (default 1)")
-    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
-    return parser
+    return base.add_output_options(parser)
 
 
 def main(argv: list[str] | None = None) -> int:
