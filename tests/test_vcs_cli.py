@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from typer.testing import CliRunner
-from vcs_git_fixtures import DEMO, GitEnv, make_repo, needs_git
+from vcs_git_fixtures import DEMO, GitEnv, edit_demo, make_repo, needs_git
 
 import dawkit
 from dawkit import formats
@@ -39,17 +39,6 @@ EDIT_HUNKS = [
 @pytest.fixture
 def repo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> GitEnv:
     return make_repo(monkeypatch, tmp_path)
-
-
-def edit_demo(path: Path) -> None:
-    """Drums clip "Beat" renamed "Groove", Bass fader -3 -> -6 dB, the first Keys note louder."""
-    project = formats.read(path)
-    band = project.tracks[0]
-    band.children[0].clips[0].name = "Groove"
-    band.children[1].channel.volume_db = -6.0
-    notes = band.children[2].clips[0].content.notes
-    notes[0] = notes[0].model_copy(update={"velocity": 127.0})
-    formats.write(project, path)
 
 
 def set_tempo(path: Path, bpm: float) -> None:

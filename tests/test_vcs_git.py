@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from vcs_git_fixtures import DEMO, GitEnv, make_repo, needs_git
+from vcs_git_fixtures import DEMO, GitEnv, edit_demo, make_repo, needs_git
 
-from dawkit import formats
 from dawkit.errors import DawkitError
 from dawkit.vcs import git_attributes
 from dawkit.vcs.blobs import (
@@ -56,18 +55,6 @@ def repo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> GitEnv:
 
 def config(env: GitEnv, *args: str) -> str:
     return env.git("config", *args, check=False).stdout.strip()
-
-
-def edit_demo(path: Path) -> None:
-    """Bass fader -3 -> -6 dB, the Drums clip renamed, one Keys note louder."""
-    project = formats.read(path)
-    band = project.tracks[0]
-    band.children[1].channel.volume_db = -6.0
-    band.children[0].clips[0].name = "Groove"
-    notes = band.children[2].clips[0].content.notes
-    first = notes[0]
-    notes[0] = first.model_copy(update={"velocity": 127.0})
-    formats.write(project, path)
 
 
 # --------------------------------------------------------------------------------------------

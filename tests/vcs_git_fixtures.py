@@ -17,6 +17,7 @@ import git
 import pytest
 from typer.testing import CliRunner
 
+from dawkit import formats
 from dawkit.cli import app
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo.dawproject"
@@ -84,3 +85,15 @@ def make_repo(monkeypatch: pytest.MonkeyPatch, base: Path) -> GitEnv:
     env.git("config", "commit.gpgsign", "false")
     assert not (root / ".gitattributes").exists()
     return env
+
+
+def edit_demo(path: Path) -> None:
+    """The demo edited as the git tests expect: Drums clip "Beat" renamed "Groove", Bass fader
+    -3 -> -6 dB, the first Keys note louder (velocity 127)."""
+    project = formats.read(path)
+    band = project.tracks[0]
+    band.children[0].clips[0].name = "Groove"
+    band.children[1].channel.volume_db = -6.0
+    notes = band.children[2].clips[0].content.notes
+    notes[0] = notes[0].model_copy(update={"velocity": 127.0})
+    formats.write(project, path)
