@@ -14,6 +14,7 @@ key of their display position (:data:`~tables.DRUM_DISPLAY_PITCHES`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Final
@@ -39,6 +40,66 @@ _ONE: Final = Fraction(1)
 _DRUM_CHANNEL: Final = 9
 #: ``<sound>`` attributes that jump or mark a jump target, kept for unfolding repeats.
 JUMP_ATTRIBUTES: Final = ("segno", "coda", "tocoda", "dacapo", "dalsegno", "fine")
+
+
+@dataclass(slots=True)
+class _NoteParts:
+    """What the children of a ``<note>`` say (a repeated child: the last one)."""
+
+    voice: str = "1"
+    pitch: etree._Element | None = None
+    unpitched: etree._Element | None = None
+    duration: etree._Element | None = None
+    instrument: str | None = None
+    chord: bool = False
+    grace: bool = False
+    cue: bool = False
+    rest: bool = False
+    tie_start: bool = False
+    tie_stop: bool = False
+    lyrics: int = 0
+
+
+def _flag(name: str) -> Callable[[_NoteParts, etree._Element], None]:
+    return lambda parts, _child: setattr(parts, name, True)
+
+
+def _element(name: str) -> Callable[[_NoteParts, etree._Element], None]:
+    return lambda parts, child: setattr(parts, name, child)
+
+
+def _voice(parts: _NoteParts, child: etree._Element) -> None:
+    parts.voice = (child.text or "").strip() or parts.voice
+
+
+def _tie(parts: _NoteParts, child: etree._Element) -> None:
+    kind = child.get("type")
+    if kind in ("start", "stop"):
+        setattr(parts, f"tie_{kind}", True)
+
+
+def _lyric(parts: _NoteParts, _child: etree._Element) -> None:
+    parts.lyrics += 1
+
+
+def _instrument(parts: _NoteParts, child: etree._Element) -> None:
+    parts.instrument = child.get("id")
+
+
+#: ``<note>`` child tag -> how it fills :class:`_NoteParts`; other children are not read here.
+_NOTE_CHILDREN: Final[dict[str, Callable[[_NoteParts, etree._Element], None]]] = {
+    "voice": _voice,
+    "pitch": _element("pitch"),
+    "unpitched": _element("unpitched"),
+    "duration": _element("duration"),
+    "instrument": _instrument,
+    "chord": _flag("chord"),
+    "grace": _flag("grace"),
+    "cue": _flag("cue"),
+    "rest": _flag("rest"),
+    "tie": _tie,
+    "lyric": _lyric,
+}
 
 
 @dataclass(slots=True)
@@ -217,73 +278,48 @@ class _PartReader:
     # -- notes ------------------------------------------------------------------------------
 
     def note(self, el: etree._Element) -> None:
-        chord = grace = cue = rest = tie_start = tie_stop = False
-        pitch_el = unpitched_el = duration_el = None
-        instrument: str | None = None
-        voice = "1"
+        parts = _NoteParts()
         for child in el:
-            tag = child.tag
-            if tag == "voice":
-                voice = (child.text or "").strip() or voice
-            elif tag == "pitch":
-                pitch_el = child
-            elif tag == "duration":
-                duration_el = child
-            elif tag == "chord":
-                chord = True
-            elif tag == "tie":
-                kind = child.get("type")
-                if kind == "start":
-                    tie_start = True
-                elif kind == "stop":
-                    tie_stop = True
-            elif tag == "rest":
-                rest = True
-            elif tag == "grace":
-                grace = True
-            elif tag == "cue":
-                cue = True
-            elif tag == "unpitched":
-                unpitched_el = child
-            elif tag == "instrument":
-                instrument = child.get("id")
-            elif tag == "lyric":
-                self.data.lyrics += 1
-        if grace:
-            onset = self.last_onset if chord else self.cursor
-            if not chord:
+            read = _NOTE_CHILDREN.get(child.tag)
+            if read is not None:
+                read(parts, child)
+        self.data.lyrics += parts.lyrics
+        if parts.grace:
+            onset = self.last_onset if parts.chord else self.cursor
+            if not parts.chord:
                 self.grace_run += 1
-            if not rest and not cue:
-                pitch = self.pitch(el, pitch_el, unpitched_el, instrument)
+            if not parts.rest and not parts.cue:
+                pitch = self.pitch(el, parts.pitch, parts.unpitched, parts.instrument)
                 if pitch is not None:
                     self.data.graces.append(
                         RawNote(self.measure_index, onset, _ZERO, pitch, self.velocity_at(el, onset),
-                                self.channel_of(instrument, unpitched_el is not None), tie_start, tie_stop,
-                                self.grace_run, voice)
+                                self.channel_of(parts.instrument, parts.unpitched is not None), parts.tie_start,
+                                parts.tie_stop, self.grace_run, parts.voice)
                     )
             return
         self.grace_run = 0
-        if duration_el is None:
+        if parts.duration is None:
             raise self.ctx.invalid("<note> has no <duration>", el)
-        duration = self.length(duration_el, "duration")
+        duration = self.length(parts.duration, "duration")
         self.content = True
-        if chord:
+        if parts.chord:
             onset = self.last_onset
         else:
             onset = self.last_onset = self.cursor
             self.cursor = onset + duration
             self._reached()
-        if rest:
+        if parts.rest:
             return
-        if cue:
+        if parts.cue:
             self.issue("cue notes not played")
             return
-        pitch = self.pitch(el, pitch_el, unpitched_el, instrument)
+        pitch = self.pitch(el, parts.pitch, parts.unpitched, parts.instrument)
         if pitch is None:
             return
         self.data.notes.append(
             RawNote(self.measure_index, onset, duration, pitch, self.velocity_at(el, onset),
-                    self.channel_of(instrument, unpitched_el is not None), tie_start, tie_stop, voice=voice)
+                    self.channel_of(parts.instrument, parts.unpitched is not None), parts.tie_start, parts.tie_stop,
+                    voice=parts.voice)
         )
 
     def channel_of(self, instrument: str | None, unpitched: bool) -> int:
