@@ -1,4 +1,4 @@
-"""The git commands of the command line: ``dawkit git install|uninstall``, ``dawkit textconv``
+"""The git commands of the command line: ``dawkit git install|uninstall|doctor``, ``dawkit textconv``
 and ``dawkit hook-pre-commit``.
 
 ``dawkit.cli`` registers them at its end (this module needs its ``_guard`` and output helpers, so it
@@ -22,6 +22,7 @@ from dawkit.cli_support import (
     _esc,
     _guard,
     _plural,
+    _print_json,
     _stderr,
 )
 from dawkit.errors import DawkitError
@@ -120,6 +121,43 @@ def uninstall(global_: GlobalOption = False, system: SystemOption = False) -> No
     if repo is not None:
         for line in git_hooks.uninstall_hook(repo):
             console.print(_esc(line))
+
+
+@git_app.command()
+@_guard
+def doctor(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Project files to check the attributes of (default: one name per project pattern).", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")] = False,
+) -> None:
+    """Find out why git does not use dawkit for a project file: the drivers and the interpreter
+    they run, the attributes that decide each file, the pre-commit hook, git-lfs.
+
+    Changes nothing.  Exit status 1 when something needs fixing (each problem says what to do).
+    """
+    from dataclasses import asdict
+
+    from dawkit.vcs.blobs import open_repo, repo_path
+    from dawkit.vcs.git_doctor import diagnose
+
+    repo = open_repo(Path.cwd())
+    findings = diagnose(repo, [repo_path(repo, file) for file in files or []])
+    problems = sum(1 for finding in findings if finding.verdict == "problem")
+    if as_json:
+        _print_json({"problems": problems, "findings": [asdict(finding) for finding in findings]})
+    else:
+        console = _console()
+        for finding in findings:
+            style = _VERDICT_STYLES[finding.verdict]
+            console.print(f"[{style}]{finding.verdict:<7}[/{style}] {_esc(finding.check)}: {_esc(finding.detail)}")
+        console.print(f"{_plural(problems, 'problem')}" if problems else "no problems found")
+    if problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+_VERDICT_STYLES = {"ok": "green", "problem": "red", "note": "yellow"}
 
 
 @_guard

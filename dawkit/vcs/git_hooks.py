@@ -26,7 +26,7 @@ from dawkit.vcs.policy import Policy, check_project, check_size
 if TYPE_CHECKING:  # pragma: no cover - types only
     import git
 
-__all__ = ["HOOK", "PREVIOUS", "Refusal", "check_staged", "hooks_folder", "install_hook", "staged_project_files", "uninstall_hook"]
+__all__ = ["HOOK", "PREVIOUS", "Refusal", "check_staged", "hooks_folder", "install_hook", "is_ours", "staged_project_files", "uninstall_hook"]
 
 HOOK = "pre-commit"
 #: The name an existing hook is kept under while dawkit's hook runs it.
@@ -52,7 +52,8 @@ def hooks_folder(repo: git.Repo) -> Path:
     return Path(repo.working_tree_dir or repo.git_dir) / relative
 
 
-def _is_ours(path: Path) -> bool:
+def is_ours(path: Path) -> bool:
+    """Whether the hook at ``path`` is dawkit's."""
     try:
         return _MARKER in path.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -71,7 +72,7 @@ def install_hook(repo: git.Repo) -> list[str]:
     folder = hooks_folder(repo)
     hook, previous = folder / HOOK, folder / PREVIOUS
     done = []
-    if hook.exists() and not _is_ours(hook):
+    if hook.exists() and not is_ours(hook):
         if previous.exists():
             raise OutputError(f"both a foreign {HOOK} hook and {PREVIOUS} exist; merge them by hand first", source=folder)
         _move(hook, previous)
@@ -93,7 +94,7 @@ def uninstall_hook(repo: git.Repo) -> list[str]:
     """Remove dawkit's hook and restore the one it chained; a hook that is not dawkit's stays."""
     folder = hooks_folder(repo)
     hook, previous = folder / HOOK, folder / PREVIOUS
-    if not hook.exists() or not _is_ours(hook):
+    if not hook.exists() or not is_ours(hook):
         return []
     if previous.exists():
         _move(previous, hook)
