@@ -171,13 +171,27 @@ def textconv(
             "(the git diff driver uses it, so one damaged file does not abort `git diff`).",
         ),
     ] = False,
+    listing_version: Annotated[
+        int | None,
+        typer.Option(
+            "--listing",
+            metavar="N",
+            help="The listing version the git diff driver was installed for; another one is warned about "
+            "(git's cached listings would mix two layouts).",
+        ),
+    ] = None,
 ) -> None:
     """Print the canonical listing of a project: one fact per line, stable order, bar|beat positions.
 
     It is what `git diff` shows for project files once `dawkit git install` has run.
     """
-    from dawkit.vcs.textconv import listing_of_file
+    from dawkit.vcs.textconv import LISTING_VERSION, listing_of_file
 
+    if listing_version is not None and listing_version != LISTING_VERSION:
+        _stderr(
+            f"warning: git's diff driver was set up for listing version {listing_version}, this dawkit writes "
+            f"version {LISTING_VERSION}: run `dawkit git install` again so that git drops its cached listings"
+        )
     try:
         text = listing_of_file(file)
     except DawkitError as exc:

@@ -24,7 +24,7 @@ from dawkit.vcs.blobs import (
     repo_path,
 )
 from dawkit.vcs.git_attributes import BEGIN, END
-from dawkit.vcs.textconv import HUNK_HEADER_REGEX
+from dawkit.vcs.textconv import HUNK_HEADER_REGEX, LISTING_VERSION
 
 pytestmark = needs_git
 
@@ -68,7 +68,7 @@ def test_install_sets_the_drivers_and_attributes_once(repo: GitEnv) -> None:
         "local git config: set diff.dawkit.textconv, diff.dawkit.cachetextconv, diff.dawkit.xfuncname, "
         "merge.dawkit.name, merge.dawkit.driver"
     )
-    assert config(repo, "--local", "diff.dawkit.textconv") == f"{PYTHON} -m dawkit textconv --lenient"
+    assert config(repo, "--local", "diff.dawkit.textconv") == f"{PYTHON} -m dawkit textconv --lenient --listing {LISTING_VERSION}"
     assert config(repo, "--local", "diff.dawkit.cachetextconv") == "true"
     assert config(repo, "--local", "diff.dawkit.xfuncname") == HUNK_HEADER_REGEX
     assert config(repo, "--local", "merge.dawkit.driver") == f"{PYTHON} -m dawkit merge-driver %O %A %B %P"
@@ -186,7 +186,7 @@ def test_system_install_writes_the_system_config(repo: GitEnv, monkeypatch: pyte
     monkeypatch.setattr(git_attributes, "attributes_path", lambda cwd, scope: system_attributes)
     result = repo.dawkit("git", "install", "--system")
     assert result.exit_code == 0, result.output
-    assert f'[diff "dawkit"]\n\ttextconv = {PYTHON} -m dawkit textconv --lenient\n' in system_config.read_text()
+    assert f'[diff "dawkit"]\n\ttextconv = {PYTHON} -m dawkit textconv --lenient --listing {LISTING_VERSION}\n' in system_config.read_text()
     assert system_attributes.read_text() == PROJECT_BLOCK
 
 
@@ -241,6 +241,28 @@ def test_git_diff_and_log_show_musical_lines(repo: GitEnv) -> None:
     # cachetextconv: listings are cached per blob in git notes.
     cached = repo.git("notes", "--ref=textconv/dawkit", "list").stdout.split()
     assert len(cached) >= 4  # (note, blob) pairs for both versions
+
+
+def test_reinstalling_after_a_listing_change_drops_gits_cached_listings(repo: GitEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dawkit.vcs import git_config
+
+    assert repo.dawkit("git", "install").exit_code == 0
+    shutil.copyfile(DEMO, repo.root / "song.dawproject")
+    repo.commit("demo")
+    edit_demo(repo.root / "song.dawproject")
+    repo.commit("edit")
+    repo.git("diff", "HEAD~1", "HEAD")  # fills git's listing cache
+    validity = ["log", "-1", "--format=%B", "refs/notes/textconv/dawkit"]
+    assert repo.git(*validity).stdout.strip() == f"{PYTHON} -m dawkit textconv --lenient --listing {LISTING_VERSION}"
+    newer = LISTING_VERSION + 1  # as if an upgrade changed the listing
+    monkeypatch.setattr(git_config, "LISTING_VERSION", newer)
+    assert "set diff.dawkit.textconv" in repo.dawkit("git", "install").output
+    shown = repo.git("diff", "HEAD~1", "HEAD")
+    assert (
+        f"warning: git's diff driver was set up for listing version {newer}, this dawkit writes version "
+        f"{LISTING_VERSION}: run `dawkit git install` again so that git drops its cached listings"
+    ) in shown.stderr
+    assert repo.git(*validity).stdout.strip() == f"{PYTHON} -m dawkit textconv --lenient --listing {newer}"
 
 
 def test_git_diff_survives_a_damaged_project(repo: GitEnv) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -77,6 +78,18 @@ def test_a_driver_left_on_a_deleted_interpreter(monkeypatch: pytest.MonkeyPatch,
     )
     verdict, detail = found["merge.dawkit.driver"]
     assert verdict == "note" and detail.endswith(": another interpreter, running dawkit " + _version()), detail
+
+
+def test_a_driver_set_by_an_older_dawkit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env = make_repo(monkeypatch, tmp_path)
+    env.dawkit("git", "install")
+    old = shlex.join([sys.executable, "-m", "dawkit", "textconv", "--lenient"])  # before listing versions
+    env.git("config", "diff.dawkit.textconv", old)
+    status, report = _doctor(env)
+    assert status == 1 and report["problems"] == 1
+    assert _by_check(report)["diff.dawkit.textconv"] == (
+        "problem", f"set in .git/config by an older dawkit ({old!r}): run `dawkit git install` again"
+    )
 
 
 def _version() -> str:

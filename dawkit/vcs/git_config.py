@@ -21,7 +21,7 @@ import sys
 from typing import Literal
 
 from dawkit.errors import OutputError
-from dawkit.vcs.textconv import HUNK_HEADER_REGEX
+from dawkit.vcs.textconv import HUNK_HEADER_REGEX, LISTING_VERSION
 
 __all__ = ["DRIVER", "Scope", "dawkit_command", "driver_settings", "get_config", "install_drivers", "run_git", "uninstall_drivers"]
 
@@ -43,7 +43,8 @@ def dawkit_command(*args: str) -> str:
 def driver_settings() -> dict[str, str]:
     """Every config key :func:`install_drivers` sets, with its value."""
     return {
-        f"diff.{DRIVER}.textconv": dawkit_command("textconv", "--lenient"),
+        # The listing version in the command: git drops cached listings when the command changes.
+        f"diff.{DRIVER}.textconv": dawkit_command("textconv", "--lenient", "--listing", str(LISTING_VERSION)),
         f"diff.{DRIVER}.cachetextconv": "true",
         f"diff.{DRIVER}.xfuncname": HUNK_HEADER_REGEX,
         f"merge.{DRIVER}.name": "dawkit three-way semantic merge of music projects",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -69,6 +70,9 @@ def _driver_findings(root: Path) -> Iterator[Finding]:
         elif key.endswith((".textconv", ".driver")):
             words = shlex.split(value)
             program = words[0] if words else ""
+            if program == sys.executable:
+                yield Finding(key, "problem", f"set in {where} by an older dawkit ({value!r}): run `dawkit git install` again")
+                continue
             if program not in probed:
                 probed[program] = _runs_dawkit(program)
             works, detail = probed[program]

@@ -19,6 +19,12 @@ What makes it diff well:
 
 Indentation shows nesting (track > device > parameter, track > clip > note).  Group members
 are listed after their group with the path ``"Band" > "Bass"``.
+
+:data:`LISTING_VERSION` numbers the listing's layout.  The diff driver's command carries it
+(``dawkit textconv --lenient --listing N``) because git keeps cached listings (``cachetextconv``)
+until that command changes: a dawkit whose listing changed must not be diffed against listings an
+older one cached, so ``dawkit git install`` after an upgrade changes the command and git drops
+its cache.
 """
 
 from __future__ import annotations
@@ -50,7 +56,11 @@ from dawkit.interchange.timemap import TimeSignatureMap
 from dawkit.lfs_pointer import is_lfs_pointer
 from dawkit.vcs.diff_units import decibels, note_name, number, on_off, pan, position
 
-__all__ = ["HUNK_HEADER_REGEX", "listing", "listing_of_file"]
+__all__ = ["HUNK_HEADER_REGEX", "LISTING_VERSION", "listing", "listing_of_file"]
+
+#: The listing's layout version (see the module docstring); raise it whenever a listing changes.
+#: 2: media paths as the project file stores them (``AudioFile.reference``).
+LISTING_VERSION = 2
 
 #: For git's ``diff.<driver>.xfuncname``: hunk headers name the track or clip a change is in.
 HUNK_HEADER_REGEX = r"^ *((track|clip|slot) .*)$"
