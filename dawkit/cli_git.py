@@ -44,6 +44,9 @@ LFS_MISSING = (
     "then rerun `dawkit git install --lfs` (or leave out --lfs)"
 )
 
+#: How ``dawkit git doctor`` colours its verdicts.
+_VERDICT_STYLES = {"ok": "green", "problem": "red", "note": "yellow"}
+
 GlobalOption = Annotated[
     bool, typer.Option("--global", help="Configure for your user (~/.gitconfig and the global attributes file).")
 ]
@@ -155,9 +158,6 @@ def doctor(
         console.print(f"{_plural(problems, 'problem')}" if problems else "no problems found")
     if problems:
         raise typer.Exit(EXIT_PROBLEMS)
-
-
-_VERDICT_STYLES = {"ok": "green", "problem": "red", "note": "yellow"}
 
 
 @_guard

@@ -181,13 +181,18 @@ def _decide(named: FormatSpec | None, sniffed: str | None, source: str | os.Path
     return named or BY_NAME[sniffed or ""]
 
 
+def _named(format: str, source: str | os.PathLike[str]) -> FormatSpec:
+    """The format called ``format`` (any case)."""
+    spec = BY_NAME.get(format.lower())
+    if spec is None:
+        raise UnsupportedFormatError(f"unknown format {format!r}; known: {', '.join(BY_NAME)}", source=source)
+    return spec
+
+
 def output_format(path: str | os.PathLike[str], format: str | None = None) -> FormatSpec:
     """The format to write ``path`` in: ``format`` if given, else the extension's."""
     if format is not None:
-        spec = BY_NAME.get(format.lower())
-        if spec is None:
-            raise UnsupportedFormatError(f"unknown format {format!r}; known: {', '.join(BY_NAME)}", source=path)
-        return spec
+        return _named(format, path)
     spec = format_for_extension(path)
     if spec is None:
         raise UnsupportedFormatError(
@@ -199,9 +204,7 @@ def output_format(path: str | os.PathLike[str], format: str | None = None) -> Fo
 def read(path: str | os.PathLike[str], format: str | None = None, **options: Any) -> Project:
     """Read any supported project file into the canonical model.  ``options`` go to the format's
     reader (``split_channels`` for MIDI, ``expand_repeats`` for MusicXML)."""
-    spec = BY_NAME.get(format.lower()) if format else detect(path)
-    if spec is None:
-        raise UnsupportedFormatError(f"unknown format {format!r}", source=path)
+    spec = _named(format, path) if format else detect(path)
     return _load(spec.reader)(path, **options)
 
 
@@ -219,9 +222,7 @@ def from_bytes(
     file belongs in: relative media paths resolve against it (without it they stay relative).
     Errors name ``source`` (default: ``name``)."""
     label = str(name) if source is None else source
-    spec = BY_NAME.get(format.lower()) if format else _decide(format_for_extension(name), sniff_bytes(data, label), label)
-    if spec is None:
-        raise UnsupportedFormatError(f"unknown format {format!r}", source=label)
+    spec = _named(format, label) if format else _decide(format_for_extension(name), sniff_bytes(data, label), label)
     if spec.media_paths:
         options["base_dir"] = None if base_dir is None else Path(base_dir)
     return _load(spec.from_bytes)(data, source=label, **options)
